@@ -1,0 +1,66 @@
+/**
+ * KServe- and Knative-compatible names, labels, annotations and ports, kept in one place so every
+ * construct writes the same keys KServe's controller would (see KServe `pkg/constants/constants.go`).
+ * @internal
+ */
+
+/** Label KServe puts on every object of an InferenceService. */
+export const LABEL_INFERENCE_SERVICE = 'serving.kserve.io/inferenceservice';
+/** Label naming the component (`predictor`, `transformer`, `explainer`). */
+export const LABEL_COMPONENT = 'component';
+/** Knative label that makes a Knative Service reachable only inside the cluster. */
+export const LABEL_KNATIVE_VISIBILITY = 'networking.knative.dev/visibility';
+
+export const ANNOTATION_AUTOSCALING_CLASS = 'autoscaling.knative.dev/class';
+export const ANNOTATION_MIN_SCALE = 'autoscaling.knative.dev/min-scale';
+export const ANNOTATION_MAX_SCALE = 'autoscaling.knative.dev/max-scale';
+export const KNATIVE_KPA_CLASS = 'kpa.autoscaling.knative.dev';
+
+/** The container KServe names its model server; tools (kubectl logs -c, dashboards) expect it. */
+export const MODEL_CONTAINER_NAME = 'kserve-container';
+/** Where KServe's runtimes read the model from. */
+export const MODEL_MOUNT_PATH = '/mnt/models';
+export const MODEL_VOLUME_NAME = 'kserve-provision-location';
+export const STORAGE_INITIALIZER_NAME = 'storage-initializer';
+export const SCRATCH_VOLUME_NAME = 'kfs-scratch';
+
+/** Env var KServe sets on every component container since v0.17. */
+export const ENV_INFERENCE_SERVICE_NAME = 'INFERENCE_SERVICE_NAME';
+/** Env var with the predictor's cluster-local host, for transformers and explainers. */
+export const ENV_PREDICTOR_HOST = 'PREDICTOR_HOST';
+
+/** KServe's default HTTP port for model servers (Knative's default user port too). */
+export const DEFAULT_HTTP_PORT = 8080;
+/** KServe's default gRPC port for model servers. */
+export const DEFAULT_GRPC_PORT = 8081;
+
+/**
+ * Ports Knative's queue-proxy and its probes use inside every pod; a user container must not listen
+ * on them (knative/serving `pkg/apis/serving/k8s_validation.go`).
+ */
+export const KNATIVE_RESERVED_PORTS: readonly number[] = [8008, 8012, 8013, 8022, 9090, 9091];
+
+/** Env vars Knative sets itself and rejects on user containers. */
+export const KNATIVE_RESERVED_ENV: readonly string[] = ['PORT', 'K_SERVICE', 'K_CONFIGURATION', 'K_REVISION'];
+
+/** Knative's cluster-local and external gateways, and the local gateway's Service (KServe `ingress` config defaults). */
+export const KNATIVE_INGRESS_GATEWAY = 'knative-serving/knative-ingress-gateway';
+export const KNATIVE_LOCAL_GATEWAY = 'knative-serving/knative-local-gateway';
+export const KNATIVE_LOCAL_GATEWAY_SERVICE = 'knative-local-gateway.istio-system.svc.cluster.local';
+/** Istio's reserved gateway name for sidecar-to-sidecar traffic. */
+export const ISTIO_MESH_GATEWAY = 'mesh';
+
+/** Knative's default domain (`config-domain`), which KServe's external host follows. */
+export const DEFAULT_DOMAIN = 'example.com';
+
+/** Header KServe sets on routed requests so components know which InferenceService they serve. */
+export const HEADER_ISVC_NAME = 'KServe-Isvc-Name';
+export const HEADER_ISVC_NAMESPACE = 'KServe-Isvc-Namespace';
+
+/** v1 explain requests KServe routes to the explainer (`ingress_reconciler.go`). */
+export const EXPLAIN_PATH_REGEX = '^/v1/models/[\\w-]+:explain$';
+
+/** Knative revision names are `<service>-<5 digits>`; the longest suffix we must leave room for. */
+export const KNATIVE_REVISION_SUFFIX_LENGTH = '-00001'.length;
+/** Kubernetes DNS label limit, which bounds Knative Service and revision names. */
+export const DNS_LABEL_MAX_LENGTH = 63;

@@ -1,0 +1,90 @@
+import * as knative from '../../imports/knative-serving.knative.dev';
+import { ResolvedComponent, ResolvedContainer, ResolvedResources } from './_resolved';
+
+/**
+ * Renders a resolved component as a Knative Service (props for the generated L1). Pure: the same
+ * resolved component always gives the same object.
+ * @internal
+ */
+export function renderKnativeService(component: ResolvedComponent): knative.ServiceProps {
+  return {
+    metadata: {
+      name: component.serviceName,
+      namespace: component.namespace,
+      labels: component.labels,
+    },
+    spec: {
+      template: {
+        metadata: {
+          labels: component.templateLabels,
+          annotations: component.templateAnnotations,
+        },
+        spec: {
+          containerConcurrency: component.containerConcurrency,
+          timeoutSeconds: component.timeoutSeconds,
+          responseStartTimeoutSeconds: component.timeoutSeconds,
+          serviceAccountName: component.serviceAccountName,
+          // Model servers do not talk to the Kubernetes API; do not hand them a token.
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          initContainers: component.initContainers.length > 0 ? component.initContainers.map(renderInitContainer) : undefined,
+          containers: [renderContainer(component.container)],
+          volumes: component.volumes.map(volume => ({
+            name: volume.name,
+            emptyDir: volume.emptyDir,
+            persistentVolumeClaim: volume.persistentVolumeClaim,
+          })),
+        },
+      },
+      // Everything to the latest ready revision until a rollout says otherwise.
+      traffic: [{ latestRevision: true, percent: 100 }],
+    },
+  };
+}
+
+/** Pod Security Standards "restricted" for every container the library writes. */
+const RESTRICTED_SECURITY_CONTEXT: knative.ServiceSpecTemplateSpecContainersSecurityContext = {
+  runAsNonRoot: true,
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+function renderContainer(container: ResolvedContainer): knative.ServiceSpecTemplateSpecContainers {
+  return {
+    name: container.name,
+    image: container.image,
+    command: container.command,
+    args: container.args.length > 0 ? container.args : undefined,
+    env: container.env.length > 0 ? container.env.map(e => ({ name: e.name, value: e.value, valueFrom: e.valueFrom as knative.ServiceSpecTemplateSpecContainersEnvValueFrom | undefined })) : undefined,
+    ports: container.port ? [{ name: container.port.name, containerPort: container.port.containerPort, protocol: 'TCP' }] : undefined,
+    resources: renderResources(container.resources),
+    // Knative's queue-proxy runs this probe against the container's port.
+    readinessProbe: container.readinessPath ? { httpGet: { path: container.readinessPath } } : undefined,
+    securityContext: RESTRICTED_SECURITY_CONTEXT,
+    volumeMounts: container.volumeMounts.length > 0 ? container.volumeMounts : undefined,
+  };
+}
+
+/** Init containers are opaque (`any`) in Knative's schema, so they are written as plain Kubernetes containers. */
+function renderInitContainer(container: ResolvedContainer): Record<string, unknown> {
+  return JSON.parse(JSON.stringify({
+    name: container.name,
+    image: container.image,
+    args: container.args,
+    env: container.env.length > 0 ? container.env : undefined,
+    resources: container.resources,
+    securityContext: RESTRICTED_SECURITY_CONTEXT,
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+    volumeMounts: container.volumeMounts,
+  }));
+}
+
+function renderResources(resources: ResolvedResources): knative.ServiceSpecTemplateSpecContainersResources {
+  const limits: { [name: string]: knative.ServiceSpecTemplateSpecContainersResourcesLimits } = {};
+  const requests: { [name: string]: knative.ServiceSpecTemplateSpecContainersResourcesRequests } = {};
+  for (const [name, value] of Object.entries(resources.limits)) limits[name] = knative.ServiceSpecTemplateSpecContainersResourcesLimits.fromString(value);
+  for (const [name, value] of Object.entries(resources.requests)) requests[name] = knative.ServiceSpecTemplateSpecContainersResourcesRequests.fromString(value);
+  return { limits, requests };
+}

@@ -1,0 +1,263 @@
+import { Duration } from 'cdk8s';
+import { ContainerResources, EnvValue } from 'cdk8s-plus-27';
+import * as kserve from '../_kserve';
+import { ValidationError, propError, quote, requireNonNegativeInteger } from '../_validation';
+import { ProtocolVersion, isGrpc } from '../model/protocol-version';
+import { Gpu } from '../resources/gpu';
+import { KnativeFeatureFlag, featureFlagWarning } from '../warnings';
+import { ComponentProps } from './component-props';
+import { ComponentKind, ResolvedComponent, ResolvedContainer, ResolvedEnvVar, ResolvedResources, ResolvedVolume, ResolvedVolumeMount } from './_resolved';
+
+/**
+ * Shared steps that turn component props into resolved values. Each throws a `ValidationError` that
+ * names the InferenceService, the prop path (e.g. `predictor.minReplicas`), the value and the fix.
+ * @internal
+ */
+
+/** What a component needs to know about the InferenceService it belongs to. */
+export interface ComponentContext {
+  /** How messages name the InferenceService, e.g. `InferenceService 'iris'`. */
+  readonly owner: string;
+  readonly isvcName: string;
+  readonly namespace: string;
+  /** Labels given on the InferenceService, inherited by every component. */
+  readonly labels: { [key: string]: string };
+  /** Records a synth-time warning. */
+  readonly warn: (message: string) => void;
+}
+
+/** Knative's default `container-concurrency-max-limit`. */
+const KNATIVE_MAX_CONTAINER_CONCURRENCY = 1000;
+/** Knative's default `max-revision-timeout-seconds`. */
+const KNATIVE_MAX_TIMEOUT_SECONDS = 600;
+
+export interface ResolvedScaling {
+  readonly minReplicas: number;
+  readonly maxReplicas?: number;
+  readonly containerConcurrency?: number;
+  readonly timeoutSeconds?: number;
+}
+
+export function resolveScaling(ctx: ComponentContext, kind: ComponentKind, props: ComponentProps): ResolvedScaling {
+  const { owner } = ctx;
+  requireNonNegativeInteger(owner, `${kind}.minReplicas`, props.minReplicas);
+  requireNonNegativeInteger(owner, `${kind}.maxReplicas`, props.maxReplicas);
+  requireNonNegativeInteger(owner, `${kind}.containerConcurrency`, props.containerConcurrency);
+  const minReplicas = props.minReplicas ?? 0;
+  const maxReplicas = props.maxReplicas;
+  if (maxReplicas === 0) {
+    throw propError(owner, `${kind}.maxReplicas`, 0, 'would allow no replicas at all', 'leave maxReplicas unset for no upper bound, or set it to 1 or more');
+  }
+  if (maxReplicas !== undefined && minReplicas > maxReplicas) {
+    throw propError(owner, `${kind}.minReplicas`, minReplicas, `is greater than maxReplicas (${maxReplicas})`, 'lower minReplicas or raise maxReplicas');
+  }
+  if (props.containerConcurrency !== undefined && props.containerConcurrency > KNATIVE_MAX_CONTAINER_CONCURRENCY) {
+    throw propError(owner, `${kind}.containerConcurrency`, props.containerConcurrency,
+      `is above Knative's container-concurrency-max-limit (${KNATIVE_MAX_CONTAINER_CONCURRENCY})`, 'use 0 for no limit, or a value up to 1000');
+  }
+  return {
+    minReplicas,
+    maxReplicas,
+    containerConcurrency: props.containerConcurrency,
+    timeoutSeconds: resolveTimeout(owner, kind, props.timeout),
+  };
+}
+
+function resolveTimeout(owner: string, kind: ComponentKind, timeout: Duration | undefined): number | undefined {
+  if (timeout === undefined) return undefined;
+  const millis = timeout.toMilliseconds();
+  const seconds = millis / 1000;
+  if (!Number.isInteger(seconds) || seconds < 1) {
+    throw propError(owner, `${kind}.timeout`, timeout.toHumanString(), 'is not a whole number of seconds of at least 1', 'use e.g. Duration.seconds(60)');
+  }
+  if (seconds > KNATIVE_MAX_TIMEOUT_SECONDS) {
+    throw propError(owner, `${kind}.timeout`, timeout.toHumanString(),
+      `is above Knative's max-revision-timeout-seconds (${KNATIVE_MAX_TIMEOUT_SECONDS})`, 'use at most Duration.minutes(10), or raise the limit in config-defaults and keep the timeout below it');
+  }
+  return seconds;
+}
+
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+
+/** Library-set variables first (so a user cannot silently shadow them), then the user's, sorted by name. */
+export function resolveEnv(ctx: ComponentContext, kind: ComponentKind, env: { [name: string]: EnvValue } | undefined, fixed: ResolvedEnvVar[]): ResolvedEnvVar[] {
+  const resolved: ResolvedEnvVar[] = [...fixed];
+  for (const name of Object.keys(env ?? {}).sort()) {
+    const prop = `${kind}.env`;
+    if (!ENV_NAME.test(name)) {
+      throw propError(ctx.owner, prop, name, 'is not a valid environment variable name', 'use letters, digits, "_", "-" and ".", not starting with a digit');
+    }
+    if (kserve.KNATIVE_RESERVED_ENV.includes(name)) {
+      throw propError(ctx.owner, prop, name, 'is set by Knative itself and rejected on user containers', `rename the variable (reserved: ${kserve.KNATIVE_RESERVED_ENV.join(', ')})`);
+    }
+    if (fixed.some(f => f.name === name)) {
+      throw propError(ctx.owner, prop, name, 'is set by cdk8s-kfserving', 'remove it; the library wires this variable itself');
+    }
+    const value = env![name];
+    if (value.valueFrom !== undefined) {
+      const valueFrom = JSON.parse(JSON.stringify(value.valueFrom)) as { [key: string]: unknown };
+      if (valueFrom.fieldRef !== undefined || valueFrom.resourceFieldRef !== undefined) {
+        ctx.warn(featureFlagWarning(ctx.owner, `${prop}.${name} (a fieldRef/resourceFieldRef)`, KnativeFeatureFlag.FIELD_REF));
+      }
+      resolved.push({ name, valueFrom });
+    } else {
+      resolved.push({ name, value: value.value === undefined ? undefined : String(value.value) });
+    }
+  }
+  return resolved;
+}
+
+const DEFAULT_CPU = '1';
+const DEFAULT_MEMORY = '2Gi';
+
+/** Requests and limits, with KServe's defaults for what the user left out and GPUs as request = limit. */
+export function resolveResources(ctx: ComponentContext, kind: ComponentKind, resources: ContainerResources | undefined, gpu: Gpu | undefined): ResolvedResources {
+  const requests: { [name: string]: string } = {};
+  const limits: { [name: string]: string } = {};
+  if (resources?.cpu === undefined) {
+    requests.cpu = DEFAULT_CPU;
+    limits.cpu = DEFAULT_CPU;
+  } else {
+    if (resources.cpu.request) requests.cpu = normalizeCpu(resources.cpu.request.amount);
+    if (resources.cpu.limit) limits.cpu = normalizeCpu(resources.cpu.limit.amount);
+  }
+  if (resources?.memory === undefined) {
+    requests.memory = DEFAULT_MEMORY;
+    limits.memory = DEFAULT_MEMORY;
+  } else {
+    if (resources.memory.request) requests.memory = `${resources.memory.request.toMebibytes()}Mi`;
+    if (resources.memory.limit) limits.memory = `${resources.memory.limit.toMebibytes()}Mi`;
+  }
+  if (resources?.ephemeralStorage?.request) requests['ephemeral-storage'] = `${resources.ephemeralStorage.request.toMebibytes()}Mi`;
+  if (resources?.ephemeralStorage?.limit) limits['ephemeral-storage'] = `${resources.ephemeralStorage.limit.toMebibytes()}Mi`;
+
+  for (const name of ['cpu', 'memory', 'ephemeral-storage']) {
+    if (requests[name] !== undefined && limits[name] !== undefined && quantityValue(requests[name]) > quantityValue(limits[name])) {
+      throw propError(ctx.owner, `${kind}.resources.${name === 'ephemeral-storage' ? 'ephemeralStorage' : name}.request`, requests[name],
+        `is greater than the limit (${limits[name]})`, 'lower the request or raise the limit');
+    }
+  }
+  if (gpu) {
+    // Kubernetes requires request = limit for extended resources.
+    requests[gpu.resourceName] = String(gpu.count);
+    limits[gpu.resourceName] = String(gpu.count);
+  }
+  return { requests, limits };
+}
+
+/** cdk8s-plus writes CPU as millicores; write whole cores as plain numbers, as people do. */
+function normalizeCpu(amount: string): string {
+  const millis = /^(\d+)m$/.exec(amount);
+  if (millis && Number(millis[1]) % 1000 === 0) return String(Number(millis[1]) / 1000);
+  return amount;
+}
+
+const QUANTITY_SUFFIX: { [suffix: string]: number } = {
+  '': 1, 'm': 1e-3, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'Ki': 1024, 'Mi': 1024 ** 2, 'Gi': 1024 ** 3, 'Ti': 1024 ** 4,
+};
+
+function quantityValue(quantity: string): number {
+  const match = /^([0-9.]+)([a-zA-Z]*)$/.exec(quantity);
+  if (!match || QUANTITY_SUFFIX[match[2]] === undefined) {
+    throw new ValidationError(`resource quantity ${quote(quantity)} is not understood; use forms like 500m, 1, 512Mi or 2Gi`);
+  }
+  return Number(match[1]) * QUANTITY_SUFFIX[match[2]];
+}
+
+/** The single port Knative routes to; gRPC needs the `h2c` name so Knative speaks HTTP/2 to it. */
+export function resolvePort(ctx: ComponentContext, prop: string, port: number, protocol: ProtocolVersion): { name?: string; containerPort: number } {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw propError(ctx.owner, prop, port, 'is not a TCP port', 'use a whole number from 1 to 65535');
+  }
+  if (kserve.KNATIVE_RESERVED_PORTS.includes(port)) {
+    throw propError(ctx.owner, prop, port, "conflicts with a port Knative's queue-proxy uses in every pod",
+      `choose another port (reserved: ${kserve.KNATIVE_RESERVED_PORTS.join(', ')}), e.g. ${kserve.DEFAULT_HTTP_PORT}`);
+  }
+  return isGrpc(protocol) ? { name: 'h2c', containerPort: port } : { containerPort: port };
+}
+
+/** KServe's labels for a component, merged with the InferenceService's and the component's own. */
+export function componentLabels(ctx: ComponentContext, kind: ComponentKind, own: { [key: string]: string } | undefined): { [key: string]: string } {
+  return {
+    ...ctx.labels,
+    ...own,
+    [kserve.LABEL_INFERENCE_SERVICE]: ctx.isvcName,
+    [kserve.LABEL_COMPONENT]: kind,
+  };
+}
+
+/** Revision-template annotations: the user's, then the autoscaling ones the library owns. */
+export function componentAnnotations(ctx: ComponentContext, kind: ComponentKind, own: { [key: string]: string } | undefined, scaling: ResolvedScaling): { [key: string]: string } {
+  for (const key of Object.keys(own ?? {})) {
+    if (key === kserve.ANNOTATION_MIN_SCALE || key === kserve.ANNOTATION_MAX_SCALE) {
+      throw propError(ctx.owner, `${kind}.annotations`, key, 'is set from minReplicas/maxReplicas', 'remove the annotation and use minReplicas/maxReplicas instead');
+    }
+  }
+  const annotations: { [key: string]: string } = {
+    [kserve.ANNOTATION_AUTOSCALING_CLASS]: kserve.KNATIVE_KPA_CLASS,
+    ...own,
+    [kserve.ANNOTATION_MIN_SCALE]: String(scaling.minReplicas),
+  };
+  if (scaling.maxReplicas !== undefined) annotations[kserve.ANNOTATION_MAX_SCALE] = String(scaling.maxReplicas);
+  return annotations;
+}
+
+/**
+ * The read-only root filesystem needs somewhere to write: an emptyDir at /tmp (Knative allows
+ * emptyDir volumes by default).
+ */
+export const SCRATCH_VOLUME: ResolvedVolume = { name: kserve.SCRATCH_VOLUME_NAME, emptyDir: {} };
+export const SCRATCH_MOUNT: ResolvedVolumeMount = { name: kserve.SCRATCH_VOLUME_NAME, mountPath: '/tmp' };
+
+const SERVICE_ACCOUNT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+export function resolveServiceAccountName(ctx: ComponentContext, kind: ComponentKind, name: string | undefined): string | undefined {
+  if (name !== undefined && (name.length > 253 || !SERVICE_ACCOUNT_NAME.test(name))) {
+    throw propError(ctx.owner, `${kind}.serviceAccountName`, name, 'is not a valid ServiceAccount name', 'use lowercase letters, digits, "-" and "."');
+  }
+  return name;
+}
+
+/** Checks an image reference given as a string. */
+export function resolveImage(ctx: ComponentContext, prop: string, image: string): string {
+  if (!/^[^\s]+$/.test(image) || image.length > 255 || /[A-Z]/.test(image.split(/[:@]/)[0].split('/').pop() ?? '')) {
+    throw propError(ctx.owner, prop, image, 'is not an image reference', "write it as [registry/]repository[:tag][@sha256:digest], e.g. 'registry.example.com/iris-transformer:1.0'");
+  }
+  return image;
+}
+
+/** The parts of a component that differ between predictor, transformer and explainer. */
+export interface ComponentParts {
+  readonly scaling: ResolvedScaling;
+  readonly container: ResolvedContainer;
+  readonly initContainers: ResolvedContainer[];
+  readonly volumes: ResolvedVolume[];
+  readonly serviceAccountName?: string;
+}
+
+/** Puts a component together with KServe's naming and metadata rules. */
+export function assembleComponent(ctx: ComponentContext, kind: ComponentKind, props: ComponentProps, parts: ComponentParts): ResolvedComponent {
+  const labels = componentLabels(ctx, kind, props.labels);
+  return {
+    kind,
+    serviceName: `${ctx.isvcName}-${kind}`,
+    namespace: ctx.namespace,
+    labels,
+    templateLabels: withoutVisibility(labels),
+    templateAnnotations: componentAnnotations(ctx, kind, props.annotations, parts.scaling),
+    container: parts.container,
+    initContainers: parts.initContainers,
+    volumes: parts.volumes,
+    minReplicas: parts.scaling.minReplicas,
+    maxReplicas: parts.scaling.maxReplicas,
+    containerConcurrency: parts.scaling.containerConcurrency,
+    timeoutSeconds: parts.scaling.timeoutSeconds,
+    serviceAccountName: parts.serviceAccountName,
+  };
+}
+
+/** Knative reads the visibility label from the Service only; KServe strips it from the template. */
+function withoutVisibility(labels: { [key: string]: string }): { [key: string]: string } {
+  const { [kserve.LABEL_KNATIVE_VISIBILITY]: _visibility, ...rest } = labels;
+  return rest;
+}

@@ -1,0 +1,71 @@
+/**
+ * The plain, fully-defaulted description of one component, between props and manifests
+ * (props → resolved → Knative Service). Nothing here is a construct, so rendering is a pure function.
+ * @internal
+ */
+
+/** Which part of an InferenceService a component is. */
+export enum ComponentKind {
+  PREDICTOR = 'predictor',
+  TRANSFORMER = 'transformer',
+  EXPLAINER = 'explainer',
+}
+
+export interface ResolvedEnvVar {
+  readonly name: string;
+  readonly value?: string;
+  readonly valueFrom?: { [key: string]: unknown };
+}
+
+export interface ResolvedVolumeMount {
+  readonly name: string;
+  readonly mountPath: string;
+  readonly readOnly?: boolean;
+  readonly subPath?: string;
+}
+
+export interface ResolvedVolume {
+  readonly name: string;
+  readonly emptyDir?: { medium?: string; sizeLimit?: string };
+  readonly persistentVolumeClaim?: { claimName: string; readOnly: boolean };
+}
+
+export interface ResolvedResources {
+  readonly requests: { [name: string]: string };
+  readonly limits: { [name: string]: string };
+}
+
+export interface ResolvedContainer {
+  readonly name: string;
+  readonly image: string;
+  readonly command?: string[];
+  readonly args: string[];
+  readonly env: ResolvedEnvVar[];
+  /** The one port Knative routes to, absent for init containers. */
+  readonly port?: { readonly name?: string; readonly containerPort: number };
+  readonly resources: ResolvedResources;
+  /** HTTP path Knative's queue-proxy probes for readiness. */
+  readonly readinessPath?: string;
+  readonly volumeMounts: ResolvedVolumeMount[];
+}
+
+export interface ResolvedComponent {
+  readonly kind: ComponentKind;
+  /** Knative Service name, `<isvc>-<kind>`. */
+  readonly serviceName: string;
+  readonly namespace: string;
+  /** Labels of the Knative Service. */
+  readonly labels: { [key: string]: string };
+  /** Labels of the revision template (and so the pods). */
+  readonly templateLabels: { [key: string]: string };
+  /** Annotations of the revision template: autoscaling and the user's. */
+  readonly templateAnnotations: { [key: string]: string };
+  readonly container: ResolvedContainer;
+  readonly initContainers: ResolvedContainer[];
+  readonly volumes: ResolvedVolume[];
+  readonly minReplicas: number;
+  readonly maxReplicas?: number;
+  readonly containerConcurrency?: number;
+  readonly timeoutSeconds?: number;
+  readonly serviceAccountName?: string;
+}

@@ -1,0 +1,223 @@
+import { Construct } from 'constructs';
+import * as kserve from '../_kserve';
+import { ValidationError, propError, quote } from '../_validation';
+import { ModelFormat } from '../model/model-format';
+import { ModelRuntime } from '../model/model-runtime';
+import { ProtocolVersion, isGrpc } from '../model/protocol-version';
+import { StorageScheme, StorageUri } from '../model/storage-uri';
+import { KnativeFeatureFlag, featureFlagWarning } from '../warnings';
+import { ComponentProps, ContainerSpec } from './component-props';
+import { ServingComponent } from './serving-component';
+import {
+  ComponentContext, SCRATCH_MOUNT, SCRATCH_VOLUME, assembleComponent, resolveEnv, resolveImage,
+  resolvePort, resolveResources, resolveScaling, resolveServiceAccountName,
+} from './_resolve';
+import { ComponentKind, ResolvedComponent, ResolvedContainer, ResolvedVolume, ResolvedVolumeMount } from './_resolved';
+
+/** A stored model and the runtime that serves it. */
+export interface ModelSpec {
+  /** The model's format; it picks the runtime unless `runtime` is set. */
+  readonly format: ModelFormat;
+
+  /** Where the model is stored. */
+  readonly storageUri: StorageUri;
+
+  /**
+   * The model's name in inference URLs (`/v2/models/<name>/infer`).
+   * @default - the InferenceService's name, as KServe does
+   */
+  readonly name?: string;
+
+  /**
+   * The model server to use.
+   * @default - `ModelRuntime.forFormat(format)`: the bundled kfs-runtime for ONNX, KServe's runtimes for the rest
+   */
+  readonly runtime?: ModelRuntime;
+
+  /**
+   * Protocol the server speaks.
+   * @default - the runtime's first protocol (v2 for kfs-runtime)
+   */
+  readonly protocolVersion?: ProtocolVersion;
+}
+
+/** The predictor: exactly one of `model` (a stored model served by a runtime) or `container` (your own server). */
+export interface PredictorProps extends ComponentProps {
+  /**
+   * A stored model, served by the runtime for its format.
+   * @default - none; set this or `container`
+   */
+  readonly model?: ModelSpec;
+
+  /**
+   * A model server container of your own.
+   * @default - none; set this or `model`
+   */
+  readonly container?: ContainerSpec;
+}
+
+/** The image KServe's storage initializer runs, for runtimes that do not pull their own model. */
+export const STORAGE_INITIALIZER_IMAGE = `kserve/storage-initializer:v0.20.0`;
+
+const MODEL_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+/** The predictor of an InferenceService: its Knative Service `<isvc>-predictor`. */
+export class Predictor extends ServingComponent {
+  /** The model's name in inference URLs, when the predictor serves a stored model. */
+  public readonly modelName?: string;
+  /** The runtime serving the model, when the predictor serves a stored model. */
+  public readonly runtime?: ModelRuntime;
+  /** The protocol the predictor speaks. */
+  public readonly protocolVersion: ProtocolVersion;
+
+  /** @internal created by InferenceService */
+  constructor(scope: Construct, id: string, props: PredictorProps, context: ComponentContext) {
+    const resolved = resolvePredictor(context, props);
+    super(scope, id, resolved.component);
+    this.modelName = resolved.modelName;
+    this.runtime = resolved.runtime;
+    this.protocolVersion = resolved.protocolVersion;
+  }
+}
+
+interface ResolvedPredictor {
+  readonly component: ResolvedComponent;
+  readonly modelName?: string;
+  readonly runtime?: ModelRuntime;
+  readonly protocolVersion: ProtocolVersion;
+}
+
+function resolvePredictor(ctx: ComponentContext, props: PredictorProps): ResolvedPredictor {
+  const kind = ComponentKind.PREDICTOR;
+  if ((props.model === undefined) === (props.container === undefined)) {
+    const got = props.model === undefined ? 'neither' : 'both';
+    throw new ValidationError(`${ctx.owner}: predictor must set exactly one of model or container (got ${got}); use model for a stored model served by a runtime, or container for your own model server`);
+  }
+  const scaling = resolveScaling(ctx, kind, props);
+  const resources = resolveResources(ctx, kind, props.resources, props.gpu);
+  const env = resolveEnv(ctx, kind, props.env, [{ name: kserve.ENV_INFERENCE_SERVICE_NAME, value: ctx.isvcName }]);
+  const serviceAccountName = resolveServiceAccountName(ctx, kind, props.serviceAccountName);
+
+  let container: ResolvedContainer;
+  let initContainers: ResolvedContainer[] = [];
+  let volumes: ResolvedVolume[] = [SCRATCH_VOLUME];
+  let modelName: string | undefined;
+  let runtime: ModelRuntime | undefined;
+  let protocolVersion: ProtocolVersion;
+
+  if (props.model) {
+    const model = props.model;
+    runtime = model.runtime ?? ModelRuntime.forFormat(model.format);
+    if (!runtime) {
+      throw propError(ctx.owner, 'predictor.model.format', model.format.toString(), 'has no default runtime', 'set predictor.model.runtime to a ModelRuntime that serves it');
+    }
+    if (!runtime.supports(model.format)) {
+      throw propError(ctx.owner, 'predictor.model.format', model.format.toString(), `is not served by runtime '${runtime.name}' (it serves ${runtime.supportedFormats.map(f => f.toString()).join(', ')})`,
+        'pick a runtime that lists the format, or leave model.runtime unset for the default');
+    }
+    protocolVersion = model.protocolVersion ?? runtime.protocols[0];
+    if (!runtime.protocols.includes(protocolVersion)) {
+      throw propError(ctx.owner, 'predictor.model.protocolVersion', protocolVersion, `is not spoken by runtime '${runtime.name}'`,
+        `use one of ${runtime.protocols.join(', ')}`);
+    }
+    if (props.gpu && !runtime.gpuCapable) {
+      throw propError(ctx.owner, 'predictor.gpu', `${props.gpu.resourceName}: ${props.gpu.count}`, `cannot be used by runtime '${runtime.name}' (format ${model.format})`,
+        'remove gpu, or serve the model with a GPU-capable runtime');
+    }
+    modelName = model.name ?? ctx.isvcName;
+    if (!MODEL_NAME.test(modelName) || modelName.length > 253) {
+      throw propError(ctx.owner, 'predictor.model.name', modelName, 'is not usable in inference URLs', 'use letters, digits, "_", "." and "-", starting with a letter or digit');
+    }
+    const storage = resolveModelStorage(ctx, model.storageUri, runtime);
+    volumes = [...volumes, ...storage.volumes];
+    initContainers = storage.initContainers;
+    const { command, args } = runtime._container({ modelName, modelDir: storage.modelDir, storageUri: storage.location });
+    const port = isGrpc(protocolVersion) ? runtime.grpcPort : runtime.httpPort;
+    container = {
+      name: kserve.MODEL_CONTAINER_NAME,
+      image: runtime._imageFor(props.gpu !== undefined).reference,
+      command,
+      args,
+      env,
+      port: resolvePort(ctx, 'predictor.model.runtime.port', port, protocolVersion),
+      resources,
+      readinessPath: isGrpc(protocolVersion) ? undefined : runtime.readinessPath,
+      volumeMounts: [...storage.mounts, SCRATCH_MOUNT],
+    };
+  } else {
+    const spec = props.container!;
+    protocolVersion = spec.protocolVersion ?? ProtocolVersion.V2;
+    container = {
+      name: kserve.MODEL_CONTAINER_NAME,
+      image: resolveImage(ctx, 'predictor.container.image', spec.image),
+      command: spec.command,
+      args: spec.args ?? [],
+      env,
+      port: resolvePort(ctx, 'predictor.container.port', spec.port ?? kserve.DEFAULT_HTTP_PORT, protocolVersion),
+      resources,
+      volumeMounts: [SCRATCH_MOUNT],
+    };
+  }
+
+  return {
+    modelName,
+    runtime,
+    protocolVersion,
+    component: assembleComponent(ctx, kind, props, { scaling, container, initContainers, volumes, serviceAccountName }),
+  };
+}
+
+interface ModelStorage {
+  /** What the runtime is told to load: a URI it pulls itself, or a local path. */
+  readonly location: string;
+  /** Where the model is (or will be) on the container's filesystem. */
+  readonly modelDir: string;
+  readonly volumes: ResolvedVolume[];
+  readonly mounts: ResolvedVolumeMount[];
+  readonly initContainers: ResolvedContainer[];
+}
+
+/**
+ * How the model gets into the pod without KServe's pod webhook:
+ * - `pvc://` is mounted read-only at /mnt/models (Knative flag `kubernetes.podspec-persistent-volume-claim`);
+ * - `file://` is already in the container;
+ * - runtimes that pull their own model (kfs-runtime) get the URI — no init container, which Knative
+ *   rejects by default;
+ * - other runtimes get KServe's storage-initializer as an init container writing to an emptyDir at
+ *   /mnt/models (Knative flag `kubernetes.podspec-init-containers`).
+ */
+function resolveModelStorage(ctx: ComponentContext, uri: StorageUri, runtime: ModelRuntime): ModelStorage {
+  const modelDir = kserve.MODEL_MOUNT_PATH;
+  if (uri.scheme === StorageScheme.PVC) {
+    ctx.warn(featureFlagWarning(ctx.owner, `predictor.model.storageUri (${quote(uri.uri)}) mounts a PersistentVolumeClaim, which`, KnativeFeatureFlag.PERSISTENT_VOLUME_CLAIM));
+    return {
+      location: modelDir,
+      modelDir,
+      volumes: [{ name: 'kserve-pvc-source', persistentVolumeClaim: { claimName: uri.claimName!, readOnly: true } }],
+      mounts: [{ name: 'kserve-pvc-source', mountPath: modelDir, readOnly: true, subPath: uri.path || undefined }],
+      initContainers: [],
+    };
+  }
+  if (uri.scheme === StorageScheme.FILE) {
+    return { location: uri.path, modelDir: uri.path, volumes: [], mounts: [], initContainers: [] };
+  }
+  if (runtime.pullsOwnModel) {
+    return { location: uri.uri, modelDir, volumes: [], mounts: [], initContainers: [] };
+  }
+  ctx.warn(featureFlagWarning(ctx.owner, `predictor.model.runtime '${runtime.name}' reads its model from ${modelDir}, so the storage-initializer init container`, KnativeFeatureFlag.INIT_CONTAINERS));
+  const volume = kserve.MODEL_VOLUME_NAME;
+  return {
+    location: modelDir,
+    modelDir,
+    volumes: [{ name: volume, emptyDir: {} }],
+    mounts: [{ name: volume, mountPath: modelDir, readOnly: true }],
+    initContainers: [{
+      name: kserve.STORAGE_INITIALIZER_NAME,
+      image: STORAGE_INITIALIZER_IMAGE,
+      args: [uri.uri, modelDir],
+      env: [],
+      resources: { requests: { cpu: '100m', memory: '100Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+      volumeMounts: [{ name: volume, mountPath: modelDir }, SCRATCH_MOUNT],
+    }],
+  };
+}

@@ -1,0 +1,17 @@
+export * from './inference-service';
+export * from './deployment-mode';
+export * from './warnings';
+export * from './components/component-props';
+export * from './components/serving-component';
+export * from './components/predictor';
+export * from './components/auxiliary-component';
+export * from './components/transformer';
+export * from './components/explainer';
+export * from './model/model-format';
+export * from './model/model-runtime';
+export * from './model/protocol-version';
+export * from './model/runtime-image';
+export * from './model/storage-uri';
+export * from './networking/ingress-options';
+export * from './resources/gpu';
+export { ValidationError } from './_validation';

@@ -129,7 +129,15 @@ export class InferenceService extends Construct {
     this.virtualService = new istio.VirtualService(this, 'VirtualService', renderTopLevelVirtualService(route));
     this.externalNameService = new k8s.KubeService(this, 'ExternalName', renderExternalNameService(route));
 
-    this.node.addValidation({ validate: () => printWarnings(this) });
+    // Validations run at synth; print the warnings there (once, though cdk8s may validate twice).
+    let printed = false;
+    this.node.addValidation({
+      validate: () => {
+        if (!printed) printWarnings(this);
+        printed = true;
+        return [];
+      },
+    });
   }
 
   /** Every component, predictor first. */
@@ -186,8 +194,7 @@ function resolveIngress(owner: string, ingress: IngressOptions | undefined): Req
   return resolved;
 }
 
-function printWarnings(isvc: InferenceService): string[] {
+function printWarnings(isvc: InferenceService): void {
   for (const warning of Warnings.of(isvc).all) process.stderr.write(`[cdk8s-kfserving] WARNING ${warning}\n`);
-  return [];
 }
 

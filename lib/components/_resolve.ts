@@ -68,10 +68,10 @@ function resolveTimeout(owner: string, kind: ComponentKind, timeout: Duration | 
   const millis = timeout.toMilliseconds();
   const seconds = millis / 1000;
   if (!Number.isInteger(seconds) || seconds < 1) {
-    throw propError(owner, `${kind}.timeout`, timeout.toHumanString(), 'is not a whole number of seconds of at least 1', 'use e.g. Duration.seconds(60)');
+    throw propError(owner, `${kind}.timeout`, `${seconds}s`, 'is not a whole number of seconds of at least 1', 'use e.g. Duration.seconds(60)');
   }
   if (seconds > KNATIVE_MAX_TIMEOUT_SECONDS) {
-    throw propError(owner, `${kind}.timeout`, timeout.toHumanString(),
+    throw propError(owner, `${kind}.timeout`, `${seconds}s`,
       `is above Knative's max-revision-timeout-seconds (${KNATIVE_MAX_TIMEOUT_SECONDS})`, 'use at most Duration.minutes(10), or raise the limit in config-defaults and keep the timeout below it');
   }
   return seconds;
@@ -125,11 +125,11 @@ export function resolveResources(ctx: ComponentContext, kind: ComponentKind, res
     requests.memory = DEFAULT_MEMORY;
     limits.memory = DEFAULT_MEMORY;
   } else {
-    if (resources.memory.request) requests.memory = `${resources.memory.request.toMebibytes()}Mi`;
-    if (resources.memory.limit) limits.memory = `${resources.memory.limit.toMebibytes()}Mi`;
+    if (resources.memory.request) requests.memory = formatMebibytes(resources.memory.request.toMebibytes());
+    if (resources.memory.limit) limits.memory = formatMebibytes(resources.memory.limit.toMebibytes());
   }
-  if (resources?.ephemeralStorage?.request) requests['ephemeral-storage'] = `${resources.ephemeralStorage.request.toMebibytes()}Mi`;
-  if (resources?.ephemeralStorage?.limit) limits['ephemeral-storage'] = `${resources.ephemeralStorage.limit.toMebibytes()}Mi`;
+  if (resources?.ephemeralStorage?.request) requests['ephemeral-storage'] = formatMebibytes(resources.ephemeralStorage.request.toMebibytes());
+  if (resources?.ephemeralStorage?.limit) limits['ephemeral-storage'] = formatMebibytes(resources.ephemeralStorage.limit.toMebibytes());
 
   for (const name of ['cpu', 'memory', 'ephemeral-storage']) {
     if (requests[name] !== undefined && limits[name] !== undefined && quantityValue(requests[name]) > quantityValue(limits[name])) {
@@ -143,6 +143,11 @@ export function resolveResources(ctx: ComponentContext, kind: ComponentKind, res
     limits[gpu.resourceName] = String(gpu.count);
   }
   return { requests, limits };
+}
+
+/** Whole gibibytes read better as `8Gi` than `8192Mi`. */
+function formatMebibytes(mebibytes: number): string {
+  return mebibytes % 1024 === 0 ? `${mebibytes / 1024}Gi` : `${mebibytes}Mi`;
 }
 
 /** cdk8s-plus writes CPU as millicores; write whole cores as plain numbers, as people do. */

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import * as istio from '../imports/istio-virtualservice-networking.istio.io';
 import * as kserve from './_kserve';
-import { ValidationError, isDns1123Label, propError } from './_validation';
+import { isDns1123Label, propError } from './_validation';
 import { Explainer, ExplainerProps } from './components/explainer';
 import { Predictor, PredictorProps } from './components/predictor';
 import { ServingComponent } from './components/serving-component';

@@ -8,4 +8,5 @@ module.exports = {
   },
   // Type errors are caught once by `tsc --noEmit` in `npm test`; ts-jest only transpiles.
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };

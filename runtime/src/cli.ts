@@ -1,0 +1,75 @@
+import { parseServeArgs } from './cli/serve-args';
+import { MAIN_USAGE, SERVE_USAGE, UsageError } from './cli/usage';
+
+/** Exit statuses of the kfs-runtime executable. */
+export enum ExitCode {
+  OK = 0,
+  /** Startup failed (e.g. the port is taken). */
+  FAILURE = 1,
+  /** Bad command line, like most Unix tools. */
+  USAGE = 2,
+}
+
+const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+/**
+ * Runs the kfs-runtime command line (`argv` without node and the script path) and resolves with
+ * the exit status; `serve` resolves only after a shutdown signal has closed the server.
+ */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        return await serve(args, env);
+      case '-h':
+      case '--help':
+      case 'help':
+        process.stdout.write(MAIN_USAGE);
+        return ExitCode.OK;
+      case undefined:
+        throw new UsageError('missing command');
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      const helpCommand = command === 'serve' ? 'kfs-runtime serve --help' : 'kfs-runtime --help';
+      process.stderr.write(`kfs-runtime: ${error.message}\nRun '${helpCommand}' for usage.\n`);
+      return ExitCode.USAGE;
+    }
+    process.stderr.write(`kfs-runtime: ${(error as Error).message}\n`);
+    return ExitCode.FAILURE;
+  }
+}
+
+async function serve(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const command = parseServeArgs(args, env);
+  if (command.help) {
+    process.stdout.write(SERVE_USAGE);
+    return ExitCode.OK;
+  }
+  // Listening before startup, so a SIGTERM during model loading still means a clean shutdown.
+  const shutdownSignal = nextShutdownSignal();
+  // Loaded only now so --help and usage errors answer without loading fastify and onnxruntime.
+  const { startServer } = await import('./start-server');
+  const server = await startServer(command.options);
+  const signal = await shutdownSignal;
+  server.app.log.info({ signal }, 'shutting down');
+  // A second signal while draining means "now": Kubernetes sends SIGKILL later anyway.
+  const forceExit = () => process.exit(ExitCode.FAILURE);
+  for (const name of SHUTDOWN_SIGNALS) process.once(name, forceExit);
+  await server.close();
+  for (const name of SHUTDOWN_SIGNALS) process.off(name, forceExit);
+  return ExitCode.OK;
+}
+
+function nextShutdownSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      for (const name of SHUTDOWN_SIGNALS) process.off(name, onSignal);
+      resolve(signal);
+    };
+    for (const name of SHUTDOWN_SIGNALS) process.on(name, onSignal);
+  });
+}

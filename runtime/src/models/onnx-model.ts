@@ -1,0 +1,94 @@
+import * as ort from 'onnxruntime-node';
+import { DATATYPES, datatypeFromOrtType, type TensorData } from '../codec/datatypes';
+import type { Tensor, TensorMetadata } from '../codec/tensor';
+import { ErrorKind, InferenceServerError } from '../errors';
+import type { Model } from './model';
+
+/** A model served by an onnxruntime-node InferenceSession. */
+export class OnnxModel implements Model {
+  readonly platform = 'onnxruntime_onnx';
+
+  /**
+   * Creates the session and reads the model's signature.
+   *
+   * @throws Error with onnxruntime's reason when the file is not a loadable model, or when an
+   * input/output has no v2 form (non-tensor values such as ZipMap, or types like int4).
+   */
+  static async load(name: string, file: string, version: string | undefined): Promise<OnnxModel> {
+    const session = await ort.InferenceSession.create(file);
+    try {
+      return new OnnxModel(
+        name,
+        version,
+        file,
+        session,
+        session.inputMetadata.map((value) => tensorMetadata(value, 'input')),
+        session.outputMetadata.map((value) => tensorMetadata(value, 'output')),
+      );
+    } catch (error) {
+      await session.release();
+      throw error;
+    }
+  }
+
+  private constructor(
+    readonly name: string,
+    readonly version: string | undefined,
+    readonly path: string,
+    private readonly session: ort.InferenceSession,
+    readonly inputs: readonly TensorMetadata[],
+    readonly outputs: readonly TensorMetadata[],
+  ) {}
+
+  async infer(inputs: readonly Tensor[], outputNames: readonly string[]): Promise<Tensor[]> {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const input of inputs) {
+      feeds[input.name] = new ort.Tensor(ortTypeOf(input), input.data, input.shape);
+    }
+    let results: ort.InferenceSession.ReturnType;
+    try {
+      results = await this.session.run(feeds, outputNames);
+    } catch (error) {
+      throw new InferenceServerError(
+        ErrorKind.INTERNAL,
+        `onnxruntime failed to run model '${this.name}': ${(error as Error).message}`,
+      );
+    }
+    return outputNames.map((name) => fromOrtTensor(name, results[name] as ort.Tensor));
+  }
+
+  async unload(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+function tensorMetadata(value: ort.InferenceSession.ValueMetadata, role: 'input' | 'output'): TensorMetadata {
+  if (!value.isTensor) {
+    throw new Error(
+      `${role} '${value.name}' is not a tensor (e.g. a sequence or map such as sklearn's ZipMap); ` +
+        'export the model with plain tensor outputs (skl2onnx: zipmap=False)',
+    );
+  }
+  const datatype = datatypeFromOrtType(value.type);
+  if (datatype === undefined) {
+    throw new Error(`${role} '${value.name}' has onnxruntime type '${value.type}', which has no v2 datatype`);
+  }
+  // Symbolic dimensions ("batch", or "" when unnamed) are the v2 protocol's -1.
+  return { name: value.name, datatype, shape: value.shape.map((dim) => (typeof dim === 'number' ? dim : -1)) };
+}
+
+function ortTypeOf(input: Tensor): ort.Tensor.Type {
+  const ortType = DATATYPES[input.datatype].ortType;
+  if (ortType === undefined) {
+    throw new InferenceServerError(ErrorKind.UNSUPPORTED, `datatype ${input.datatype} is not supported by onnxruntime-node`);
+  }
+  return ortType;
+}
+
+function fromOrtTensor(name: string, tensor: ort.Tensor): Tensor {
+  const datatype = datatypeFromOrtType(tensor.type);
+  if (datatype === undefined) {
+    throw new InferenceServerError(ErrorKind.INTERNAL, `output '${name}' has onnxruntime type '${tensor.type}', which has no v2 datatype`);
+  }
+  return { name, datatype, shape: tensor.dims, data: tensor.data as TensorData };
+}

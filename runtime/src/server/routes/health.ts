@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import { ModelState } from '../../models/model';
+import type { ModelRepository } from '../../models/model-repository';
+import { sendError } from '../http-errors';
+import { findModelEntry, modelNotReady, modelPaths, type ModelRouteParams } from '../model-lookup';
+
+/**
+ * Liveness, server readiness and model readiness. Bodies are small JSON objects rather than the
+ * spec's empty body: KServe's client calls `.json()` on them, tritonclient only reads the status.
+ */
+export function registerHealthRoutes(app: FastifyInstance, repository: ModelRepository): void {
+  app.get('/v2/health/live', async () => ({ live: true }));
+
+  // Triton's strict readiness: ready only when every configured model has loaded.
+  app.get('/v2/health/ready', async (_request, reply) => {
+    const waiting = repository.list().filter((entry) => entry.state !== ModelState.READY);
+    if (waiting.length > 0) {
+      const summary = waiting.map((entry) => `'${entry.name}' (${entry.state})`).join(', ');
+      return sendError(reply, 503, `server is not ready: models not ready: ${summary}`);
+    }
+    return { ready: true };
+  });
+
+  for (const path of modelPaths('/ready')) {
+    app.get<{ Params: ModelRouteParams }>(path, async (request) => {
+      const entry = findModelEntry(repository, request.params);
+      if (entry.state !== ModelState.READY) throw modelNotReady(entry);
+      return { name: entry.name, ready: true };
+    });
+  }
+}

@@ -1,0 +1,123 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:net';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { expectedOutput, loadIrisExpected } from './helpers/iris-expected';
+import { REPO_ROOT } from './helpers/paths';
+
+const CLI = path.join(REPO_ROOT, 'runtime', 'bin', 'kfs-runtime.js');
+const TSC = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+
+/** A spawned kfs-runtime with its output collected as it arrives. */
+interface RunningCli {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function runCli(args: string[]): RunningCli {
+  // process.execPath is the Node that runs jest (the project's pinned Node 24).
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exit = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  return { child, stdout: () => stdout, stderr: () => stderr, exit };
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** pino writes one JSON object per line; returns those with the given message. */
+function logLines(output: string): { msg: string; [key: string]: unknown }[] {
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { msg: string });
+}
+
+describe('kfs-runtime executable', () => {
+  beforeAll(async () => {
+    // The executable runs the compiled build, as the published package does.
+    await promisify(execFile)(process.execPath, [TSC, '-p', path.join(REPO_ROOT, 'runtime', 'tsconfig.json')], { cwd: REPO_ROOT });
+  }, 120_000);
+
+  it('serves iris, logs the model and address, and exits 0 on SIGTERM', async () => {
+    const cli = runCli(['serve', '--model', 'iris=models/iris', '--http-port', '0', '--host', '127.0.0.1']);
+    try {
+      const listening = await waitFor('the listening log line', async () =>
+        logLines(cli.stdout()).find((line) => line.msg.startsWith('Server listening at ')),
+      );
+      const url = listening.msg.slice('Server listening at '.length);
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+
+      await waitFor('readiness', async () => ((await fetch(`${url}/v2/health/ready`)).status === 200 ? true : undefined));
+      expect(logLines(cli.stdout()).find((line) => line.msg === "model 'iris' loaded")).toMatchObject({
+        model: 'iris',
+        version: '1',
+        path: path.join(REPO_ROOT, 'models', 'iris', '1', 'model.onnx'),
+        loadMs: expect.any(Number) as unknown,
+      });
+
+      const expected = loadIrisExpected();
+      const response = await fetch(`${url}/v2/models/iris/infer`, { method: 'POST', body: Buffer.from(JSON.stringify(expected.request)) });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { outputs: { name: string; data: number[] }[] };
+      expect(body.outputs.find((output) => output.name === 'label')?.data).toEqual(expectedOutput(expected, 'label').data);
+
+      cli.child.kill('SIGTERM');
+      expect(await cli.exit).toEqual({ code: 0, signal: null });
+      expect(logLines(cli.stdout()).some((line) => line.msg === 'shutting down' && line.signal === 'SIGTERM')).toBe(true);
+      expect(cli.stderr()).toBe('');
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  });
+
+  it('exits 2 with the reason for an unsupported storage scheme', async () => {
+    const cli = runCli(['serve', '--model', 'iris=s3://bucket/iris']);
+    expect(await cli.exit).toEqual({ code: 2, signal: null });
+    expect(cli.stderr()).toBe(
+      "kfs-runtime: --model: storage scheme 's3' is not supported by this build yet (model URI 's3://bucket/iris'); use a local path or a file:// URI\n" +
+        "Run 'kfs-runtime serve --help' for usage.\n",
+    );
+  });
+
+  it('exits 2 for an unknown command', async () => {
+    const cli = runCli(['controller']);
+    expect(await cli.exit).toEqual({ code: 2, signal: null });
+    expect(cli.stderr()).toBe("kfs-runtime: unknown command 'controller'\nRun 'kfs-runtime --help' for usage.\n");
+  });
+
+  it('prints serve usage for --help and exits 0', async () => {
+    const cli = runCli(['serve', '--help']);
+    expect(await cli.exit).toEqual({ code: 0, signal: null });
+    expect(cli.stdout()).toContain('Usage: kfs-runtime serve [options]');
+    expect(cli.stdout()).toContain('--model NAME=PATH_OR_URI');
+  });
+
+  it('exits 1 with the reason when the port is taken', async () => {
+    const blocker: Server = createServer();
+    blocker.listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const address = blocker.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    try {
+      const cli = runCli(['serve', '--model', 'iris=models/iris', '--http-port', String(port), '--host', '127.0.0.1']);
+      expect(await cli.exit).toEqual({ code: 1, signal: null });
+      expect(cli.stderr()).toContain(`kfs-runtime: listen EADDRINUSE: address already in use 127.0.0.1:${port}`);
+    } finally {
+      blocker.close();
+    }
+  });
+});

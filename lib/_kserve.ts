@@ -11,10 +11,39 @@ export const LABEL_COMPONENT = 'component';
 /** Knative label that makes a Knative Service reachable only inside the cluster. */
 export const LABEL_KNATIVE_VISIBILITY = 'networking.knative.dev/visibility';
 
+/** Knative reads these from the revision template (knative/serving `pkg/apis/autoscaling/register.go`). */
+export const KNATIVE_AUTOSCALING_PREFIX = 'autoscaling.knative.dev/';
 export const ANNOTATION_AUTOSCALING_CLASS = 'autoscaling.knative.dev/class';
 export const ANNOTATION_MIN_SCALE = 'autoscaling.knative.dev/min-scale';
 export const ANNOTATION_MAX_SCALE = 'autoscaling.knative.dev/max-scale';
+export const ANNOTATION_INITIAL_SCALE = 'autoscaling.knative.dev/initial-scale';
+export const ANNOTATION_METRIC = 'autoscaling.knative.dev/metric';
+export const ANNOTATION_TARGET = 'autoscaling.knative.dev/target';
+export const ANNOTATION_TARGET_UTILIZATION = 'autoscaling.knative.dev/target-utilization-percentage';
+export const ANNOTATION_SCALE_DOWN_DELAY = 'autoscaling.knative.dev/scale-down-delay';
+export const ANNOTATION_SCALE_TO_ZERO_RETENTION = 'autoscaling.knative.dev/scale-to-zero-pod-retention-period';
+export const ANNOTATION_WINDOW = 'autoscaling.knative.dev/window';
+export const ANNOTATION_PANIC_WINDOW = 'autoscaling.knative.dev/panic-window-percentage';
+export const ANNOTATION_PANIC_THRESHOLD = 'autoscaling.knative.dev/panic-threshold-percentage';
+/** Knative's own autoscaler (request-based, scales to zero). */
 export const KNATIVE_KPA_CLASS = 'kpa.autoscaling.knative.dev';
+/** Knative's HorizontalPodAutoscaler class (cpu, memory). */
+export const KNATIVE_HPA_CLASS = 'hpa.autoscaling.knative.dev';
+
+/**
+ * Raw mode: KServe selects a component's pods by `app: isvc.<isvc>-<component>`
+ * (`GetRawServiceLabel` in KServe's controller).
+ */
+export const LABEL_RAW_APP = 'app';
+export function rawAppLabelValue(componentName: string): string {
+  return `isvc.${componentName}`;
+}
+/** The port raw-mode Services expose, as KServe's do (→ the container port). */
+export const RAW_SERVICE_PORT = 80;
+/** KServe's Ingress class default in raw mode (`ingress.ingressClassName`). */
+export const DEFAULT_INGRESS_CLASS = 'istio';
+/** The NVIDIA DCGM exporter's GPU utilization gauge (percent). */
+export const DCGM_GPU_UTILIZATION_METRIC = 'DCGM_FI_DEV_GPU_UTIL';
 
 /** The container KServe names its model server; tools (kubectl logs -c, dashboards) expect it. */
 export const MODEL_CONTAINER_NAME = 'kserve-container';

@@ -42,3 +42,16 @@ export function requireNonNegativeInteger(owner: string, prop: string, value: nu
     throw propError(owner, prop, value, 'is not a non-negative integer', `use a whole number of 0 or more`);
   }
 }
+
+const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/** Label and taint keys: an optional DNS-subdomain prefix and a name of at most 63 characters. */
+export function isQualifiedName(key: string): boolean {
+  const name = key.split('/').pop() ?? '';
+  return QUALIFIED_NAME.test(key) && name.length <= 63 && key.length <= 317;
+}
+
+/** Label values: empty, or at most 63 letters, digits, "-", "_" and "." starting and ending alphanumeric. */
+export function isLabelValue(value: string): boolean {
+  return value === '' || (value.length <= 63 && /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(value));
+}

@@ -11,6 +11,7 @@ import { Transformer, TransformerProps } from './components/transformer';
 import { ComponentContext } from './components/_resolve';
 import { DeploymentMode } from './deployment-mode';
 import { IngressOptions } from './networking/ingress-options';
+import { RawRouteInput, rawExternalHost, renderRawExternalNameService, renderRawIngress, renderRawVirtualService } from './networking/_raw-route';
 import { TopLevelRouteInput, externalHost, internalHost, renderExternalNameService, renderTopLevelVirtualService } from './networking/_top-level-route';
 import { Warnings } from './warnings';
 
@@ -44,7 +45,8 @@ export interface InferenceServiceProps {
   readonly explainer?: ExplainerProps;
 
   /**
-   * How the components run.
+   * How the components run: Knative Services, or (`DeploymentMode.RAW`) Deployments, Services and a
+   * HorizontalPodAutoscaler or KEDA ScaledObject, with the same props.
    * @default DeploymentMode.KNATIVE
    */
   readonly deploymentMode?: DeploymentMode;
@@ -90,6 +92,8 @@ export class InferenceService extends Construct {
   public readonly virtualService: istio.VirtualService;
   /** The ExternalName Service that makes `<name>.<namespace>.svc.cluster.local` resolve in the cluster. */
   public readonly externalNameService: k8s.KubeService;
+  /** Raw mode: the Kubernetes Ingress named after the InferenceService (unless `ingress.kubernetesIngress` is false). */
+  public readonly kubernetesIngress?: k8s.KubeIngress;
   /** The cluster's Knative domain used for the external URL. */
   public readonly domain: string;
 
@@ -103,7 +107,7 @@ export class InferenceService extends Construct {
       throw propError(owner, 'namespace', this.namespace, 'is not a valid namespace name', 'use at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit');
     }
     this.deploymentMode = props.deploymentMode ?? DeploymentMode.KNATIVE;
-    const ingress = resolveIngress(owner, props.ingress);
+    const ingress = resolveIngress(owner, props.ingress, this.deploymentMode);
     this.domain = ingress.domain;
 
     const context: ComponentContext = {
@@ -112,22 +116,45 @@ export class InferenceService extends Construct {
       namespace: this.namespace,
       labels: props.labels ?? {},
       warn: message => Warnings.of(this).add(message),
+      deploymentMode: this.deploymentMode,
     };
     this.predictor = new Predictor(this, 'Predictor', props.predictor, context);
     const predictorWiring = { host: this.predictor.shortHost, protocolVersion: this.predictor.protocolVersion };
     if (props.transformer) this.transformer = new Transformer(this, 'Transformer', props.transformer, context, predictorWiring);
     if (props.explainer) this.explainer = new Explainer(this, 'Explainer', props.explainer, context, predictorWiring);
 
-    const route: TopLevelRouteInput = {
-      ...ingress,
-      isvcName: this.name,
-      namespace: this.namespace,
-      labels: { ...props.labels, [kserve.LABEL_INFERENCE_SERVICE]: this.name },
-      defaultBackendHost: (this.transformer ?? this.predictor).clusterLocalHost,
-      explainerHost: this.explainer?.clusterLocalHost,
-    };
-    this.virtualService = new istio.VirtualService(this, 'VirtualService', renderTopLevelVirtualService(route));
-    this.externalNameService = new k8s.KubeService(this, 'ExternalName', renderExternalNameService(route));
+    const labels = { ...props.labels, [kserve.LABEL_INFERENCE_SERVICE]: this.name };
+    if (this.deploymentMode === DeploymentMode.RAW) {
+      const backend = (c: ServingComponent) => ({ serviceName: c.serviceName, timeoutSeconds: c._resolved.scaling.timeoutSeconds });
+      const route: RawRouteInput = {
+        isvcName: this.name,
+        namespace: this.namespace,
+        domain: ingress.domain,
+        ingressGateway: ingress.ingressGateway,
+        ingressClassName: ingress.ingressClassName,
+        labels,
+        defaultBackend: backend(this.transformer ?? this.predictor),
+        explainer: this.explainer ? backend(this.explainer) : undefined,
+        components: this.components.map(backend),
+      };
+      this.virtualService = new istio.VirtualService(this, 'VirtualService', renderRawVirtualService(route));
+      this.externalNameService = new k8s.KubeService(this, 'ExternalName', renderRawExternalNameService(route));
+      if (ingress.kubernetesIngress) this.kubernetesIngress = new k8s.KubeIngress(this, 'Ingress', renderRawIngress(route));
+    } else {
+      const route: TopLevelRouteInput = {
+        domain: ingress.domain,
+        ingressGateway: ingress.ingressGateway!,
+        localGateway: ingress.localGateway!,
+        localGatewayService: ingress.localGatewayService!,
+        isvcName: this.name,
+        namespace: this.namespace,
+        labels,
+        defaultBackendHost: (this.transformer ?? this.predictor).clusterLocalHost,
+        explainerHost: this.explainer?.clusterLocalHost,
+      };
+      this.virtualService = new istio.VirtualService(this, 'VirtualService', renderTopLevelVirtualService(route));
+      this.externalNameService = new k8s.KubeService(this, 'ExternalName', renderExternalNameService(route));
+    }
 
     // Validations run at synth; print the warnings there (once, though cdk8s may validate twice).
     let printed = false;
@@ -145,8 +172,9 @@ export class InferenceService extends Construct {
     return [this.predictor, this.transformer, this.explainer].filter((c): c is ServingComponent => c !== undefined);
   }
 
-  /** External URL, `http://<name>.<namespace>.<domain>`. */
+  /** External URL: `http://<name>.<namespace>.<domain>` in Knative mode, `http://<name>-<namespace>.<domain>` in raw mode (KServe's hosts). */
   public get url(): string {
+    if (this.deploymentMode === DeploymentMode.RAW) return `http://${rawExternalHost({ name: this.name, namespace: this.namespace, domain: this.domain })}`;
     return `http://${externalHost({ isvcName: this.name, namespace: this.namespace, domain: this.domain })}`;
   }
 
@@ -173,25 +201,60 @@ function validateName(owner: string, name: string): void {
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const GATEWAY_REFERENCE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
-function resolveIngress(owner: string, ingress: IngressOptions | undefined): Required<IngressOptions> {
-  const resolved = {
+interface ResolvedIngress {
+  readonly domain: string;
+  readonly ingressGateway?: string;
+  readonly localGateway?: string;
+  readonly localGatewayService?: string;
+  readonly kubernetesIngress: boolean;
+  readonly ingressClassName?: string;
+}
+
+function resolveIngress(owner: string, ingress: IngressOptions | undefined, mode: DeploymentMode): ResolvedIngress {
+  const raw = mode === DeploymentMode.RAW;
+  const onlyIn = (prop: keyof IngressOptions, inRaw: boolean) => {
+    const value = ingress?.[prop];
+    if (value !== undefined && raw !== inRaw) {
+      throw inRaw
+        ? propError(owner, `ingress.${prop}`, value, 'is used only in raw deployment mode', 'remove it; in Knative mode requests reach the components through Knative\'s gateways')
+        : propError(owner, `ingress.${prop}`, value, 'is used only in Knative mode', 'remove it; raw deployment mode routes straight to the components\' Services');
+    }
+  };
+  onlyIn('localGateway', false);
+  onlyIn('localGatewayService', false);
+  onlyIn('kubernetesIngress', true);
+  onlyIn('ingressClassName', true);
+  const resolved: ResolvedIngress = {
     domain: ingress?.domain ?? kserve.DEFAULT_DOMAIN,
-    ingressGateway: ingress?.ingressGateway ?? kserve.KNATIVE_INGRESS_GATEWAY,
-    localGateway: ingress?.localGateway ?? kserve.KNATIVE_LOCAL_GATEWAY,
-    localGatewayService: ingress?.localGatewayService ?? kserve.KNATIVE_LOCAL_GATEWAY_SERVICE,
+    ingressGateway: ingress?.ingressGateway ?? (raw ? undefined : kserve.KNATIVE_INGRESS_GATEWAY),
+    localGateway: raw ? undefined : ingress?.localGateway ?? kserve.KNATIVE_LOCAL_GATEWAY,
+    localGatewayService: raw ? undefined : ingress?.localGatewayService ?? kserve.KNATIVE_LOCAL_GATEWAY_SERVICE,
+    kubernetesIngress: raw && (ingress?.kubernetesIngress ?? true),
+    ingressClassName: raw && (ingress?.kubernetesIngress ?? true) ? ingress?.ingressClassName ?? kserve.DEFAULT_INGRESS_CLASS : undefined,
   };
   if (!DNS_SUBDOMAIN.test(resolved.domain) || resolved.domain.length > 253) {
     throw propError(owner, 'ingress.domain', resolved.domain, 'is not a DNS domain', "use the cluster's Knative domain, e.g. 'models.example.com'");
   }
   for (const prop of ['ingressGateway', 'localGateway'] as const) {
-    if (!GATEWAY_REFERENCE.test(resolved[prop])) {
-      throw propError(owner, `ingress.${prop}`, resolved[prop], 'is not a gateway reference', "write it as '<namespace>/<gateway-name>', e.g. 'istio-system/public-gateway'");
+    const value = resolved[prop];
+    if (value !== undefined && !GATEWAY_REFERENCE.test(value)) {
+      throw propError(owner, `ingress.${prop}`, value, 'is not a gateway reference', "write it as '<namespace>/<gateway-name>', e.g. 'istio-system/public-gateway'");
     }
   }
-  if (!DNS_SUBDOMAIN.test(resolved.localGatewayService)) {
+  if (resolved.localGatewayService !== undefined && !DNS_SUBDOMAIN.test(resolved.localGatewayService)) {
     throw propError(owner, 'ingress.localGatewayService', resolved.localGatewayService, 'is not a Service host name', "use '<service>.<namespace>.svc.cluster.local'");
   }
+  if (resolved.ingressClassName !== undefined && !isDns1123Subdomain(resolved.ingressClassName)) {
+    throw propError(owner, 'ingress.ingressClassName', resolved.ingressClassName, 'is not an IngressClass name', "use the name of an IngressClass in the cluster, e.g. 'istio' or 'nginx'");
+  }
+  if (raw && ingress?.kubernetesIngress === false && ingress?.ingressClassName !== undefined) {
+    throw propError(owner, 'ingress.ingressClassName', ingress.ingressClassName, 'means nothing with kubernetesIngress false', 'remove ingressClassName, or let the library emit the Ingress');
+  }
   return resolved;
+}
+
+function isDns1123Subdomain(value: string): boolean {
+  return value.length <= 253 && DNS_SUBDOMAIN.test(value);
 }
 
 function printWarnings(isvc: InferenceService): void {

@@ -1,4 +1,5 @@
 import * as knative from '../../imports/knative-serving.knative.dev';
+import { revisionTemplateAnnotations } from '../scaling/_knative-annotations';
 import { ResolvedComponent, ResolvedContainer, ResolvedResources } from './_resolved';
 
 /**
@@ -17,12 +18,12 @@ export function renderKnativeService(component: ResolvedComponent): knative.Serv
       template: {
         metadata: {
           labels: component.templateLabels,
-          annotations: component.templateAnnotations,
+          annotations: revisionTemplateAnnotations(component.scaling, component.annotations),
         },
         spec: {
-          containerConcurrency: component.containerConcurrency,
-          timeoutSeconds: component.timeoutSeconds,
-          responseStartTimeoutSeconds: component.timeoutSeconds,
+          containerConcurrency: component.scaling.containerConcurrency,
+          timeoutSeconds: component.scaling.timeoutSeconds,
+          responseStartTimeoutSeconds: component.scaling.timeoutSeconds,
           serviceAccountName: component.serviceAccountName,
           // Model servers do not talk to the Kubernetes API; do not hand them a token.
           automountServiceAccountToken: false,
@@ -34,6 +35,10 @@ export function renderKnativeService(component: ResolvedComponent): knative.Serv
             emptyDir: volume.emptyDir,
             persistentVolumeClaim: volume.persistentVolumeClaim,
           })),
+          // Each needs its Knative feature flag; the resolver has recorded the warning.
+          nodeSelector: component.scheduling.nodeSelector,
+          tolerations: component.scheduling.tolerations.length > 0 ? component.scheduling.tolerations : undefined,
+          affinity: component.scheduling.affinity,
         },
       },
       // Everything to the latest ready revision until a rollout says otherwise.

@@ -1,12 +1,17 @@
-import { Duration } from 'cdk8s';
 import { ContainerResources, EnvValue } from 'cdk8s-plus-27';
 import * as kserve from '../_kserve';
-import { ValidationError, propError, quote, requireNonNegativeInteger } from '../_validation';
+import { ValidationError, propError, quote } from '../_validation';
+import { DeploymentMode } from '../deployment-mode';
 import { ProtocolVersion, isGrpc } from '../model/protocol-version';
 import { Gpu } from '../resources/gpu';
+import { knativeAutoscalingAnnotations } from '../scaling/_knative-annotations';
+import { ResolvedScaling } from '../scaling/_resolve-scaling';
+import { resolveScheduling } from '../scheduling/_resolve-scheduling';
 import { KnativeFeatureFlag, featureFlagWarning } from '../warnings';
 import { ComponentProps } from './component-props';
 import { ComponentKind, ResolvedComponent, ResolvedContainer, ResolvedEnvVar, ResolvedResources, ResolvedVolume, ResolvedVolumeMount } from './_resolved';
+
+export { resolveScaling } from '../scaling/_resolve-scaling';
 
 /**
  * Shared steps that turn component props into resolved values. Each throws a `ValidationError` that
@@ -24,57 +29,8 @@ export interface ComponentContext {
   readonly labels: { [key: string]: string };
   /** Records a synth-time warning. */
   readonly warn: (message: string) => void;
-}
-
-/** Knative's default `container-concurrency-max-limit`. */
-const KNATIVE_MAX_CONTAINER_CONCURRENCY = 1000;
-/** Knative's default `max-revision-timeout-seconds`. */
-const KNATIVE_MAX_TIMEOUT_SECONDS = 600;
-
-export interface ResolvedScaling {
-  readonly minReplicas: number;
-  readonly maxReplicas?: number;
-  readonly containerConcurrency?: number;
-  readonly timeoutSeconds?: number;
-}
-
-export function resolveScaling(ctx: ComponentContext, kind: ComponentKind, props: ComponentProps): ResolvedScaling {
-  const { owner } = ctx;
-  requireNonNegativeInteger(owner, `${kind}.minReplicas`, props.minReplicas);
-  requireNonNegativeInteger(owner, `${kind}.maxReplicas`, props.maxReplicas);
-  requireNonNegativeInteger(owner, `${kind}.containerConcurrency`, props.containerConcurrency);
-  const minReplicas = props.minReplicas ?? 0;
-  const maxReplicas = props.maxReplicas;
-  if (maxReplicas === 0) {
-    throw propError(owner, `${kind}.maxReplicas`, 0, 'would allow no replicas at all', 'leave maxReplicas unset for no upper bound, or set it to 1 or more');
-  }
-  if (maxReplicas !== undefined && minReplicas > maxReplicas) {
-    throw propError(owner, `${kind}.minReplicas`, minReplicas, `is greater than maxReplicas (${maxReplicas})`, 'lower minReplicas or raise maxReplicas');
-  }
-  if (props.containerConcurrency !== undefined && props.containerConcurrency > KNATIVE_MAX_CONTAINER_CONCURRENCY) {
-    throw propError(owner, `${kind}.containerConcurrency`, props.containerConcurrency,
-      `is above Knative's container-concurrency-max-limit (${KNATIVE_MAX_CONTAINER_CONCURRENCY})`, 'use 0 for no limit, or a value up to 1000');
-  }
-  return {
-    minReplicas,
-    maxReplicas,
-    containerConcurrency: props.containerConcurrency,
-    timeoutSeconds: resolveTimeout(owner, kind, props.timeout),
-  };
-}
-
-function resolveTimeout(owner: string, kind: ComponentKind, timeout: Duration | undefined): number | undefined {
-  if (timeout === undefined) return undefined;
-  const millis = timeout.toMilliseconds();
-  const seconds = millis / 1000;
-  if (!Number.isInteger(seconds) || seconds < 1) {
-    throw propError(owner, `${kind}.timeout`, `${seconds}s`, 'is not a whole number of seconds of at least 1', 'use e.g. Duration.seconds(60)');
-  }
-  if (seconds > KNATIVE_MAX_TIMEOUT_SECONDS) {
-    throw propError(owner, `${kind}.timeout`, `${seconds}s`,
-      `is above Knative's max-revision-timeout-seconds (${KNATIVE_MAX_TIMEOUT_SECONDS})`, 'use at most Duration.minutes(10), or raise the limit in config-defaults and keep the timeout below it');
-  }
-  return seconds;
+  /** Knative Services, or Deployments with an autoscaler. */
+  readonly deploymentMode: DeploymentMode;
 }
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
@@ -191,20 +147,23 @@ export function componentLabels(ctx: ComponentContext, kind: ComponentKind, own:
   };
 }
 
-/** Revision-template annotations: the user's, then the autoscaling ones the library owns. */
+/**
+ * The user's pod-template annotations. In Knative mode none may collide with an autoscaling annotation
+ * the library writes from props (the prop would silently lose or win).
+ */
 export function componentAnnotations(ctx: ComponentContext, kind: ComponentKind, own: { [key: string]: string } | undefined, scaling: ResolvedScaling): { [key: string]: string } {
-  for (const key of Object.keys(own ?? {})) {
-    if (key === kserve.ANNOTATION_MIN_SCALE || key === kserve.ANNOTATION_MAX_SCALE) {
-      throw propError(ctx.owner, `${kind}.annotations`, key, 'is set from minReplicas/maxReplicas', 'remove the annotation and use minReplicas/maxReplicas instead');
+  if (ctx.deploymentMode === DeploymentMode.KNATIVE) {
+    const { sources } = knativeAutoscalingAnnotations(scaling);
+    for (const key of Object.keys(own ?? {}).sort()) {
+      if (key === kserve.ANNOTATION_MIN_SCALE || key === kserve.ANNOTATION_MAX_SCALE) {
+        throw propError(ctx.owner, `${kind}.annotations`, key, 'is set from minReplicas/maxReplicas', 'remove the annotation and use minReplicas/maxReplicas instead');
+      }
+      if (sources[key] !== undefined) {
+        throw propError(ctx.owner, `${kind}.annotations`, key, `is set from ${kind}.${sources[key]}`, `remove the annotation, or remove ${kind}.${sources[key]}`);
+      }
     }
   }
-  const annotations: { [key: string]: string } = {
-    [kserve.ANNOTATION_AUTOSCALING_CLASS]: kserve.KNATIVE_KPA_CLASS,
-    ...own,
-    [kserve.ANNOTATION_MIN_SCALE]: String(scaling.minReplicas),
-  };
-  if (scaling.maxReplicas !== undefined) annotations[kserve.ANNOTATION_MAX_SCALE] = String(scaling.maxReplicas);
-  return annotations;
+  return { ...own };
 }
 
 /**
@@ -249,14 +208,12 @@ export function assembleComponent(ctx: ComponentContext, kind: ComponentKind, pr
     namespace: ctx.namespace,
     labels,
     templateLabels: withoutVisibility(labels),
-    templateAnnotations: componentAnnotations(ctx, kind, props.annotations, parts.scaling),
+    annotations: componentAnnotations(ctx, kind, props.annotations, parts.scaling),
     container: parts.container,
     initContainers: parts.initContainers,
     volumes: parts.volumes,
-    minReplicas: parts.scaling.minReplicas,
-    maxReplicas: parts.scaling.maxReplicas,
-    containerConcurrency: parts.scaling.containerConcurrency,
-    timeoutSeconds: parts.scaling.timeoutSeconds,
+    scaling: parts.scaling,
+    scheduling: resolveScheduling(ctx, kind, props),
     serviceAccountName: parts.serviceAccountName,
   };
 }

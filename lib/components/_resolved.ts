@@ -1,6 +1,10 @@
+import type { ResolvedScaling } from '../scaling/_resolve-scaling';
+import type { ResolvedScheduling } from '../scheduling/_resolve-scheduling';
+
 /**
  * The plain, fully-defaulted description of one component, between props and manifests
- * (props → resolved → Knative Service). Nothing here is a construct, so rendering is a pure function.
+ * (props → resolved → Knative Service, or Deployment + Service + autoscaler in raw mode). Nothing here
+ * is a construct, so rendering is a pure function; the renderer picks the mode.
  * @internal
  */
 
@@ -51,21 +55,19 @@ export interface ResolvedContainer {
 
 export interface ResolvedComponent {
   readonly kind: ComponentKind;
-  /** Knative Service name, `<isvc>-<kind>`. */
+  /** Knative Service (or raw-mode Deployment and Service) name, `<isvc>-<kind>`. */
   readonly serviceName: string;
   readonly namespace: string;
-  /** Labels of the Knative Service. */
+  /** Labels of the Knative Service (or Deployment). */
   readonly labels: { [key: string]: string };
   /** Labels of the revision template (and so the pods). */
   readonly templateLabels: { [key: string]: string };
-  /** Annotations of the revision template: autoscaling and the user's. */
-  readonly templateAnnotations: { [key: string]: string };
+  /** The user's annotations for the pod template; renderers add their own (e.g. Knative autoscaling). */
+  readonly annotations: { [key: string]: string };
   readonly container: ResolvedContainer;
   readonly initContainers: ResolvedContainer[];
   readonly volumes: ResolvedVolume[];
-  readonly minReplicas: number;
-  readonly maxReplicas?: number;
-  readonly containerConcurrency?: number;
-  readonly timeoutSeconds?: number;
+  readonly scaling: ResolvedScaling;
+  readonly scheduling: ResolvedScheduling;
   readonly serviceAccountName?: string;
 }

@@ -25,7 +25,7 @@ export interface PredictorWiring {
 /** Base of Transformer and Explainer. */
 export abstract class AuxiliaryComponent extends ServingComponent {
   protected constructor(scope: Construct, id: string, kind: ComponentKind, props: AuxiliaryComponentProps, context: ComponentContext, predictor: PredictorWiring) {
-    super(scope, id, resolveAuxiliary(context, kind, props, predictor));
+    super(scope, id, resolveAuxiliary(context, kind, props, predictor), context.deploymentMode);
   }
 }
 

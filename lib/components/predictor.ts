@@ -73,7 +73,7 @@ export class Predictor extends ServingComponent {
   /** @internal created by InferenceService */
   constructor(scope: Construct, id: string, props: PredictorProps, context: ComponentContext) {
     const resolved = resolvePredictor(context, props);
-    super(scope, id, resolved.component);
+    super(scope, id, resolved.component, context.deploymentMode);
     this.modelName = resolved.modelName;
     this.runtime = resolved.runtime;
     this.protocolVersion = resolved.protocolVersion;

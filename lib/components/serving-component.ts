@@ -1,42 +1,77 @@
 import { ApiObjectMetadataDefinition } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import * as keda from '../../imports/keda-scaledobject-keda.sh';
+import * as kedaAuth from '../../imports/keda-triggerauthentication-keda.sh';
 import * as knative from '../../imports/knative-serving.knative.dev';
+import { DeploymentMode } from '../deployment-mode';
+import { AutoscalerClass } from '../scaling/autoscaler';
+import { renderHorizontalPodAutoscaler } from '../scaling/_hpa';
+import { renderScaledObject, renderTriggerAuthentications } from '../scaling/_keda';
+import { renderDeployment, renderRawService } from './_deployment';
 import { renderKnativeService } from './_knative-service';
 import { ComponentKind, ResolvedComponent } from './_resolved';
 
 export { ComponentKind } from './_resolved';
 
 /**
- * One component of an InferenceService, synthesized as its own Knative Service
- * (`<isvc>-predictor`, `<isvc>-transformer`, `<isvc>-explainer`, as KServe names them).
+ * One component of an InferenceService, named as KServe names it (`<isvc>-predictor`,
+ * `<isvc>-transformer`, `<isvc>-explainer`): a Knative Service in Knative mode; in raw deployment mode
+ * a Deployment, a Service and its autoscaler (HorizontalPodAutoscaler or KEDA ScaledObject).
  *
- * The generated Knative Service is public (`knativeService`) so you can reach in with the typed API
- * instead of JSON patches, which the generated converters may silently drop.
+ * The generated objects are public so you can reach in with the typed API instead of JSON patches,
+ * which the generated converters may silently drop.
  */
 export abstract class ServingComponent extends Construct {
   /** Which component this is. */
   public readonly kind: ComponentKind;
-  /** Name of the Knative Service, e.g. `iris-predictor`. */
+  /** Name of the Knative Service (or raw-mode Deployment and Service), e.g. `iris-predictor`. */
   public readonly serviceName: string;
-  /** Namespace of the Knative Service. */
+  /** Namespace of the component's objects. */
   public readonly namespace: string;
-  /** The Knative Service. */
-  public readonly knativeService: knative.Service;
-  /** Resolved values the manifest was built from. @internal */
+  /** The deployment mode the component was rendered in. */
+  public readonly deploymentMode: DeploymentMode;
+  /** The Knative Service (Knative mode). */
+  public readonly knativeService?: knative.Service;
+  /** The Deployment (raw mode). */
+  public readonly deployment?: k8s.KubeDeployment;
+  /** The ClusterIP Service in front of the Deployment, port 80 (raw mode). */
+  public readonly service?: k8s.KubeService;
+  /** The HorizontalPodAutoscaler (raw mode with `Autoscaler.hpa()`). */
+  public readonly horizontalPodAutoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
+  /** The KEDA ScaledObject (raw mode with `Autoscaler.keda(...)`). */
+  public readonly scaledObject?: keda.ScaledObject;
+  /** KEDA TriggerAuthentications the library created for triggers with credentials. */
+  public readonly triggerAuthentications: kedaAuth.TriggerAuthentication[] = [];
+  /** Resolved values the manifests were built from. @internal */
   public readonly _resolved: ResolvedComponent;
 
-  protected constructor(scope: Construct, id: string, resolved: ResolvedComponent) {
+  protected constructor(scope: Construct, id: string, resolved: ResolvedComponent, deploymentMode: DeploymentMode) {
     super(scope, id);
     this._resolved = resolved;
     this.kind = resolved.kind;
     this.serviceName = resolved.serviceName;
     this.namespace = resolved.namespace;
-    this.knativeService = new knative.Service(this, 'Resource', renderKnativeService(resolved));
+    this.deploymentMode = deploymentMode;
+    if (deploymentMode === DeploymentMode.KNATIVE) {
+      this.knativeService = new knative.Service(this, 'Resource', renderKnativeService(resolved));
+      return;
+    }
+    this.deployment = new k8s.KubeDeployment(this, 'Resource', renderDeployment(resolved));
+    this.service = new k8s.KubeService(this, 'Service', renderRawService(resolved));
+    const target = { name: resolved.serviceName, namespace: resolved.namespace, labels: resolved.labels };
+    if (resolved.scaling.autoscalerClass === AutoscalerClass.HPA) {
+      this.horizontalPodAutoscaler = new k8s.KubeHorizontalPodAutoscalerV2(this, 'HorizontalPodAutoscaler', renderHorizontalPodAutoscaler(target, resolved.scaling));
+    } else if (resolved.scaling.autoscalerClass === AutoscalerClass.KEDA) {
+      this.triggerAuthentications = renderTriggerAuthentications(target, resolved.scaling.keda!)
+        .map((props, index) => new kedaAuth.TriggerAuthentication(this, `TriggerAuthentication${index}`, props));
+      this.scaledObject = new keda.ScaledObject(this, 'ScaledObject', renderScaledObject(target, resolved.scaling));
+    }
   }
 
-  /** Metadata of the Knative Service, to add labels or annotations. */
+  /** Metadata of the Knative Service (Knative mode) or the Deployment (raw mode), to add labels or annotations. */
   public get metadata(): ApiObjectMetadataDefinition {
-    return this.knativeService.metadata;
+    return (this.knativeService ?? this.deployment)!.metadata;
   }
 
   /** Host other workloads in the cluster call, e.g. `iris-predictor.models.svc.cluster.local`. */

@@ -81,6 +81,6 @@ export function renderExternalNameService(input: TopLevelRouteInput): k8s.KubeSe
   };
 }
 
-function hostRegex(host: string): string {
+export function hostRegex(host: string): string {
   return `^${host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?::\\d{1,5})?$`;
 }

@@ -29,7 +29,7 @@ describe('InferenceService with only a predictor', () => {
       'autoscaling.knative.dev/min-scale': '0',
     });
     expect(ksvc.metadata.annotations).toBeUndefined();
-    expect(isvc.predictor._resolved.minReplicas).toBe(0);
+    expect(isvc.predictor._resolved.scaling.minReplicas).toBe(0);
   });
 
   test('runs the bundled kfs-runtime, which pulls its own model (no init container)', () => {

@@ -1,0 +1,100 @@
+import { k8s } from 'cdk8s-plus-27';
+import * as kserve from '../_kserve';
+import * as istio from '../../imports/istio-virtualservice-networking.istio.io';
+import { hostRegex, internalHost } from './_top-level-route';
+
+/**
+ * Raw deployment mode's top-level routing. There is no Knative local gateway to hand requests to, so
+ * the VirtualService `<isvc>` routes straight to the components' Services (port 80): inside the mesh
+ * for `<isvc>.<namespace>.svc.cluster.local`, and through the ingress gateway when one is given. A
+ * Kubernetes Ingress `<isvc>` gives KServe's raw-mode hosts (`<isvc>-<namespace>.<domain>` and one per
+ * component), and an ExternalName Service makes the in-cluster name resolve without a mesh too.
+ * @internal
+ */
+export interface RawBackend {
+  /** The component's Service name, e.g. `iris-predictor`. */
+  readonly serviceName: string;
+  /** Route timeout in seconds. */
+  readonly timeoutSeconds?: number;
+}
+
+export interface RawRouteInput {
+  readonly isvcName: string;
+  readonly namespace: string;
+  readonly domain: string;
+  /** Istio gateway for external traffic; none means the mesh only. */
+  readonly ingressGateway?: string;
+  readonly ingressClassName?: string;
+  readonly labels: { [key: string]: string };
+  /** Takes predict traffic: the transformer when there is one, else the predictor. */
+  readonly defaultBackend: RawBackend;
+  readonly explainer?: RawBackend;
+  /** Every component, predictor first, for the per-component Ingress hosts. */
+  readonly components: RawBackend[];
+}
+
+/** KServe's raw-mode host (`domainTemplate` default `{{ .Name }}-{{ .Namespace }}.{{ .IngressDomain }}`). */
+export function rawExternalHost(input: { name: string; namespace: string; domain: string }): string {
+  return `${input.name}-${input.namespace}.${input.domain}`;
+}
+
+function serviceHost(input: RawRouteInput, backend: RawBackend): string {
+  return `${backend.serviceName}.${input.namespace}.svc.cluster.local`;
+}
+
+export function renderRawVirtualService(input: RawRouteInput): istio.VirtualServiceProps {
+  const internal = internalHost(input);
+  const external = rawExternalHost({ name: input.isvcName, namespace: input.namespace, domain: input.domain });
+  const authorityMatches = (uri?: istio.VirtualServiceSpecHttpMatchUri): istio.VirtualServiceSpecHttpMatch[] => [
+    { authority: { regex: hostRegex(internal) }, gateways: [kserve.ISTIO_MESH_GATEWAY], uri },
+    ...input.ingressGateway ? [{ authority: { regex: hostRegex(external) }, gateways: [input.ingressGateway], uri }] : [],
+  ];
+  const routeTo = (backend: RawBackend, match: istio.VirtualServiceSpecHttpMatch[]): istio.VirtualServiceSpecHttp => ({
+    match,
+    headers: { request: { set: { [kserve.HEADER_ISVC_NAME]: input.isvcName, [kserve.HEADER_ISVC_NAMESPACE]: input.namespace } } },
+    route: [{ destination: { host: serviceHost(input, backend), port: { number: kserve.RAW_SERVICE_PORT } }, weight: 100 }],
+    timeout: backend.timeoutSeconds === undefined ? undefined : `${backend.timeoutSeconds}s`,
+  });
+  const http: istio.VirtualServiceSpecHttp[] = [];
+  if (input.explainer) http.push(routeTo(input.explainer, authorityMatches({ regex: kserve.EXPLAIN_PATH_REGEX })));
+  http.push(routeTo(input.defaultBackend, authorityMatches()));
+  return {
+    metadata: { name: input.isvcName, namespace: input.namespace, labels: input.labels },
+    spec: {
+      hosts: input.ingressGateway ? [internal, external] : [internal],
+      gateways: input.ingressGateway ? [kserve.ISTIO_MESH_GATEWAY, input.ingressGateway] : [kserve.ISTIO_MESH_GATEWAY],
+      http,
+    },
+  };
+}
+
+export function renderRawExternalNameService(input: RawRouteInput): k8s.KubeServiceProps {
+  return {
+    metadata: { name: input.isvcName, namespace: input.namespace, labels: input.labels },
+    spec: { type: 'ExternalName', externalName: serviceHost(input, input.defaultBackend), sessionAffinity: 'None' },
+  };
+}
+
+/** KServe's raw-mode Ingress (`kube_ingress_reconciler.go`): the top-level host, then one host per component. */
+export function renderRawIngress(input: RawRouteInput): k8s.KubeIngressProps {
+  const rule = (host: string, backend: RawBackend): k8s.IngressRule => ({
+    host,
+    http: {
+      paths: [{
+        path: '/',
+        pathType: 'Prefix',
+        backend: { service: { name: backend.serviceName, port: { number: kserve.RAW_SERVICE_PORT } } },
+      }],
+    },
+  });
+  return {
+    metadata: { name: input.isvcName, namespace: input.namespace, labels: input.labels },
+    spec: {
+      ingressClassName: input.ingressClassName,
+      rules: [
+        rule(rawExternalHost({ name: input.isvcName, namespace: input.namespace, domain: input.domain }), input.defaultBackend),
+        ...input.components.map(c => rule(rawExternalHost({ name: c.serviceName, namespace: input.namespace, domain: input.domain }), c)),
+      ],
+    },
+  };
+}

@@ -33,7 +33,7 @@ beforeAll(() => {
 }, 120_000);
 
 test('there are examples, and each synthesizes into dist/<example>/', () => {
-  expect(examples).toEqual(expect.arrayContaining(['quickstart', 'transformer-explainer', 'sklearn-runtime', 'custom-container']));
+  expect(examples).toEqual(expect.arrayContaining(['quickstart', 'transformer-explainer', 'sklearn-runtime', 'custom-container', 'autoscaled-knative', 'raw-keda', 'gpu-predictor']));
   for (const example of examples) {
     expect([...first.files.keys()].some(key => key.startsWith(`${example}/`))).toBe(true);
   }
@@ -48,7 +48,8 @@ test('user-facing objects carry the names the user chose, never generated hashes
   const names = [...first.files.values()].flatMap(content => yaml.parseAllDocuments(content).map(doc => doc.toJS())).map(m => `${m.kind}/${m.metadata.name}`);
   expect(names.length).toBeGreaterThan(0);
   for (const name of names) expect(name).not.toMatch(/-[0-9a-f]{8}$/);
-  expect(names).toEqual(expect.arrayContaining(['Service/iris-predictor', 'Service/iris-transformer', 'Service/iris-explainer', 'VirtualService/iris', 'Service/sklearn-iris-predictor']));
+  expect(names).toEqual(expect.arrayContaining(['Service/iris-predictor', 'Service/iris-transformer', 'Service/iris-explainer', 'VirtualService/iris', 'Service/sklearn-iris-predictor',
+    'Deployment/iris-predictor', 'ScaledObject/iris-predictor', 'TriggerAuthentication/iris-predictor-trigger-0', 'Ingress/iris', 'Service/resnet-predictor']));
 });
 
 test('every synthesized manifest validates against the upstream schemas with 0 errors', () => {
@@ -61,4 +62,55 @@ test('every synthesized manifest validates against the upstream schemas with 0 e
 
 test('feature-flag warnings are printed at synth', () => {
   expect(first.output).toContain("[cdk8s-kfserving] WARNING InferenceService 'sklearn-iris': predictor.model.runtime 'kserve-sklearnserver' reads its model from /mnt/models, so the storage-initializer init container needs the Knative feature flag 'kubernetes.podspec-init-containers: enabled'");
+});
+
+/** The warnings `npm run synth` printed for one example (the indented lines under its "synthesized" line). */
+function warningsOf(output: string, example: string): string[] {
+  const lines = output.split('\n');
+  const start = lines.findIndex(line => line.startsWith(`synthesized examples/${example} `));
+  expect(start).toBeGreaterThanOrEqual(0);
+  const block: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (!line.startsWith('  ')) break;
+    block.push(line.trim());
+  }
+  return block.filter(line => line.startsWith('[cdk8s-kfserving] WARNING'));
+}
+
+const flag = (what: string, name: string) =>
+  `[cdk8s-kfserving] WARNING InferenceService 'resnet': ${what} needs the Knative feature flag '${name}: enabled' in the knative-serving/config-features ConfigMap, or Knative rejects the revision`;
+
+test('the GPU predictor prints exactly the Knative feature flags it needs: init containers, tolerations, affinity', () => {
+  expect(warningsOf(first.output, 'gpu-predictor')).toEqual([
+    flag("predictor.model.runtime 'kserve-tritonserver' reads its model from /mnt/models, so the storage-initializer init container", 'kubernetes.podspec-init-containers'),
+    flag('predictor.tolerations', 'kubernetes.podspec-tolerations'),
+    flag("predictor.gpu.products (node affinity on 'nvidia.com/gpu.product')", 'kubernetes.podspec-affinity'),
+  ]);
+});
+
+test('the autoscaled Knative predictor and the raw-mode KEDA predictor need no feature flag', () => {
+  expect(warningsOf(first.output, 'autoscaled-knative')).toEqual([]);
+  expect(warningsOf(first.output, 'raw-keda')).toEqual([]);
+});
+
+test('the autoscaled Knative example scales on concurrency 10 and to zero, annotated on the revision template', () => {
+  const ksvc = yaml.parseAllDocuments(first.files.get('autoscaled-knative/autoscaled-knative.k8s.yaml')!).map(d => d.toJS())[0];
+  expect(ksvc.spec.template.metadata.annotations).toMatchObject({
+    'autoscaling.knative.dev/class': 'kpa.autoscaling.knative.dev',
+    'autoscaling.knative.dev/metric': 'concurrency',
+    'autoscaling.knative.dev/target': '10',
+    'autoscaling.knative.dev/min-scale': '0',
+  });
+  expect(ksvc.metadata.annotations).toBeUndefined();
+});
+
+test('the raw KEDA example scales a Deployment to zero on a Prometheus query with an activation threshold', () => {
+  const manifests = yaml.parseAllDocuments(first.files.get('raw-keda/raw-keda.k8s.yaml')!).map(d => d.toJS());
+  expect(manifests.map(m => `${m.kind}/${m.metadata.name}`)).toEqual([
+    'Deployment/iris-predictor', 'Service/iris-predictor', 'TriggerAuthentication/iris-predictor-trigger-0', 'ScaledObject/iris-predictor',
+    'VirtualService/iris', 'Service/iris', 'Ingress/iris',
+  ]);
+  const scaledObject = manifests.find(m => m.kind === 'ScaledObject');
+  expect(scaledObject.spec.minReplicaCount).toBe(0);
+  expect(scaledObject.spec.triggers[0]).toMatchObject({ type: 'prometheus', metadata: { threshold: '20', activationThreshold: '0', authModes: 'bearer' } });
 });

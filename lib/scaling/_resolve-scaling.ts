@@ -277,6 +277,10 @@ function resolveRaw(ctx: ScalingContext, kind: string, props: ScalingProps): Res
       'needs a KEDA trigger that can wake the component from zero, and cpu, memory and gpuUtilization triggers have no value while no pod runs',
       'add Trigger.prometheus with an activationThreshold, or Trigger.cron, or set minReplicas to 1 or more');
   }
+  if (options.cooldownPeriod !== undefined && minReplicas > 0) {
+    throw propError(owner, `${kind}.autoscaler.cooldownPeriod`, options.cooldownPeriod.toHumanString(), `only delays scaling to zero, and minReplicas is ${minReplicas}`,
+      'remove it, or set minReplicas to 0');
+  }
   const seconds = (name: string, value: Duration | undefined, min: number, max: number) => {
     if (value === undefined) return undefined;
     const s = value.toMilliseconds() / 1000;

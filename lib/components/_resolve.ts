@@ -13,6 +13,11 @@ import { ComponentKind, ResolvedComponent, ResolvedContainer, ResolvedEnvVar, Re
 
 export { resolveScaling } from '../scaling/_resolve-scaling';
 
+/** Records that a component needs a Knative feature flag; raw deployment mode needs none. */
+export function warnFeatureFlag(ctx: ComponentContext, what: string, flag: KnativeFeatureFlag): void {
+  if (ctx.deploymentMode === DeploymentMode.KNATIVE) ctx.warn(featureFlagWarning(ctx.owner, what, flag));
+}
+
 /**
  * Shared steps that turn component props into resolved values. Each throws a `ValidationError` that
  * names the InferenceService, the prop path (e.g. `predictor.minReplicas`), the value and the fix.
@@ -53,7 +58,7 @@ export function resolveEnv(ctx: ComponentContext, kind: ComponentKind, env: { [n
     if (value.valueFrom !== undefined) {
       const valueFrom = JSON.parse(JSON.stringify(value.valueFrom)) as { [key: string]: unknown };
       if (valueFrom.fieldRef !== undefined || valueFrom.resourceFieldRef !== undefined) {
-        ctx.warn(featureFlagWarning(ctx.owner, `${prop}.${name} (a fieldRef/resourceFieldRef)`, KnativeFeatureFlag.FIELD_REF));
+        warnFeatureFlag(ctx, `${prop}.${name} (a fieldRef/resourceFieldRef)`, KnativeFeatureFlag.FIELD_REF);
       }
       resolved.push({ name, valueFrom });
     } else {

@@ -5,12 +5,12 @@ import { ModelFormat } from '../model/model-format';
 import { ModelRuntime } from '../model/model-runtime';
 import { ProtocolVersion, isGrpc } from '../model/protocol-version';
 import { StorageScheme, StorageUri } from '../model/storage-uri';
-import { KnativeFeatureFlag, featureFlagWarning } from '../warnings';
+import { KnativeFeatureFlag } from '../warnings';
 import { ComponentProps, ContainerSpec } from './component-props';
 import { ServingComponent } from './serving-component';
 import {
   ComponentContext, SCRATCH_MOUNT, SCRATCH_VOLUME, assembleComponent, resolveEnv, resolveImage,
-  resolvePort, resolveResources, resolveScaling, resolveServiceAccountName,
+  resolvePort, resolveResources, resolveScaling, resolveServiceAccountName, warnFeatureFlag,
 } from './_resolve';
 import { ComponentKind, ResolvedComponent, ResolvedContainer, ResolvedVolume, ResolvedVolumeMount } from './_resolved';
 
@@ -189,7 +189,7 @@ interface ModelStorage {
 function resolveModelStorage(ctx: ComponentContext, uri: StorageUri, runtime: ModelRuntime): ModelStorage {
   const modelDir = kserve.MODEL_MOUNT_PATH;
   if (uri.scheme === StorageScheme.PVC) {
-    ctx.warn(featureFlagWarning(ctx.owner, `predictor.model.storageUri (${quote(uri.uri)}) mounts a PersistentVolumeClaim, which`, KnativeFeatureFlag.PERSISTENT_VOLUME_CLAIM));
+    warnFeatureFlag(ctx, `predictor.model.storageUri (${quote(uri.uri)}) mounts a PersistentVolumeClaim, which`, KnativeFeatureFlag.PERSISTENT_VOLUME_CLAIM);
     return {
       location: modelDir,
       modelDir,
@@ -204,7 +204,7 @@ function resolveModelStorage(ctx: ComponentContext, uri: StorageUri, runtime: Mo
   if (runtime.pullsOwnModel) {
     return { location: uri.uri, modelDir, volumes: [], mounts: [], initContainers: [] };
   }
-  ctx.warn(featureFlagWarning(ctx.owner, `predictor.model.runtime '${runtime.name}' reads its model from ${modelDir}, so the storage-initializer init container`, KnativeFeatureFlag.INIT_CONTAINERS));
+  warnFeatureFlag(ctx, `predictor.model.runtime '${runtime.name}' reads its model from ${modelDir}, so the storage-initializer init container`, KnativeFeatureFlag.INIT_CONTAINERS);
   const volume = kserve.MODEL_VOLUME_NAME;
   return {
     location: modelDir,

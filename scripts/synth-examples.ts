@@ -17,11 +17,14 @@ export function listExamples(): string[] {
     .sort();
 }
 
-function synthExample(name: string): Promise<{ name: string; output: string; code: number }> {
-  const outdir = join(root, 'dist', name);
+/**
+ * Synthesizes one example into `outdir` (emptied first). Tests that need an example's YAML pass a
+ * temp folder, so they never read dist/ while another test file is rewriting it.
+ */
+export function synthExample(name: string, outdir = join(root, 'dist', name)): Promise<{ name: string; output: string; code: number }> {
   rmSync(outdir, { recursive: true, force: true });
   return new Promise(done => {
-    const child = spawn(cdk8s, ['synth', '--app', `${tsx} examples/${name}/main.ts`, '--output', `dist/${name}`], {
+    const child = spawn(cdk8s, ['synth', '--app', `${tsx} examples/${name}/main.ts`, '--output', outdir], {
       cwd: root,
       env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
     });

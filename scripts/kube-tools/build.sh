@@ -80,5 +80,5 @@ build_etcd() {
 
 build_etcd
 build_kube_apiserver
-"$etcd_dir/bin/etcd" --version | head -1
+"$etcd_dir/bin/etcd" --version | sed -n 1p  # sed, not head: head would SIGPIPE etcd and fail the pipeline
 "$kube_dir/bin/kube-apiserver" --version

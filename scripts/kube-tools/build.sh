@@ -2,8 +2,8 @@
 # Builds kube-apiserver and etcd from the Go module proxy into a cache folder outside the clone,
 # for the real-cluster tests in test/harness/. Skips each binary that is already built for its version.
 #
-#   scripts/kube-tools/build.sh            # build what is missing, print the bin folders
-#   KFS_TOOLS_DIR=/some/cache scripts/kube-tools/build.sh
+#   scripts/kube-tools/build.sh            # build what is missing, print where the binaries are
+#   KFS_TOOLS_DIR=/some/cache scripts/kube-tools/build.sh   # default: ${KFS_CACHE_DIR:-~/.cache/cdk8s-kfserving}/kube-tools
 #
 # Why a wrapper module: k8s.io/kubernetes requires its staging modules (k8s.io/api, …) at v0.0.0 and
 # points them at ./staging with `replace`, which Go ignores in dependencies, so
@@ -19,7 +19,7 @@ source "$here/versions.env"
 KUBE_VERSION="${KUBE_VERSION_OVERRIDE:-$KUBE_VERSION}"
 ETCD_VERSION="${ETCD_VERSION_OVERRIDE:-$ETCD_VERSION}"
 
-tools_dir="${KFS_TOOLS_DIR:-$HOME/.cache/cdk8s-kfserving/kube-tools}"
+tools_dir="${KFS_TOOLS_DIR:-${KFS_CACHE_DIR:-$HOME/.cache/cdk8s-kfserving}/kube-tools}"
 kube_dir="$tools_dir/kubernetes-v$KUBE_VERSION"
 etcd_dir="$tools_dir/etcd-v$ETCD_VERSION"
 mkdir -p "$tools_dir"

@@ -46,7 +46,7 @@ export function readKubeToolVersions(): KubeToolVersions {
 }
 
 export function kubeToolsDir(): string {
-  return process.env.KFS_TOOLS_DIR ?? join(homedir(), '.cache', 'cdk8s-kfserving', 'kube-tools');
+  return process.env.KFS_TOOLS_DIR ?? join(process.env.KFS_CACHE_DIR ?? join(homedir(), '.cache', 'cdk8s-kfserving'), 'kube-tools');
 }
 
 /** The expected binary paths, whether or not they exist. */

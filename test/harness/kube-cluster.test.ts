@@ -193,7 +193,7 @@ describeWithKubeTools('kube-apiserver + etcd harness', () => {
     });
   });
 
-  test('restartApiServer() stops kube-apiserver and starts it on the same port; etcd keeps the data and tokens stay valid', async () => {
+  test('restartApiServer() (graceful, then a SIGKILL crash) starts kube-apiserver again on the same port; etcd keeps the data and tokens stay valid', async () => {
     await cluster.createNamespace('restart');
     const saToken = await cluster.serviceAccountToken('restart', 'survivor');
     const [created] = await cluster.applyManifests([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'before-restart', namespace: 'restart' }, data: { model: 'iris' } }], { fieldManager: 'kfs-test' });
@@ -207,5 +207,8 @@ describeWithKubeTools('kube-apiserver + etcd harness', () => {
     expect(read.data).toEqual({ model: 'iris' });
     const self = await cluster.clientFor(saToken).post('/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
     expect(self.status.userInfo.username).toBe('system:serviceaccount:restart:survivor');
+
+    await cluster.restartApiServer({ crash: true });
+    expect((await cluster.admin.get('/api/v1/namespaces/restart/configmaps/before-restart')).metadata.uid).toBe(created.object.metadata.uid);
   }, 180_000);
 });

@@ -93,3 +93,41 @@ export const EXPLAIN_PATH_REGEX = '^/v1/models/[\\w-]+:explain$';
 export const KNATIVE_REVISION_SUFFIX_LENGTH = '-00001'.length;
 /** Kubernetes DNS label limit, which bounds Knative Service and revision names. */
 export const DNS_LABEL_MAX_LENGTH = 63;
+
+/** Knative's value of `networking.knative.dev/visibility` for Services reachable only inside the cluster. */
+export const VISIBILITY_CLUSTER_LOCAL = 'cluster-local';
+
+/** Namespaces of Knative's data-plane helpers (activator, autoscaler) and of Istio's gateways and istiod. */
+export const KNATIVE_SERVING_NAMESPACE = 'knative-serving';
+export const ISTIO_SYSTEM_NAMESPACE = 'istio-system';
+
+/**
+ * Paths Knative's system pods call on every revision pod: the activator and net-istio probe `/healthz`,
+ * the autoscaler scrapes `/metrics`; `/ready` and `/wait-for-drain` are queue-proxy's own. KServe's
+ * service-mesh guide allows exactly these from `knative-serving`
+ * (kserve/website docs/admin/serverless/servicemesh; knative.dev/docs/serving/istio-authorization).
+ */
+export const KNATIVE_SYSTEM_PATHS: readonly string[] = ['/healthz', '/metrics', '/ready', '/wait-for-drain'];
+/** The path the activator and net-istio's prober send `K-Network-Probe` requests to. */
+export const KNATIVE_PROBE_PATH = '/healthz';
+/** queue-proxy's metrics ports: 9090 for the autoscaler, 9091 for Prometheus (request metrics). */
+export const QUEUE_PROXY_AUTOSCALER_METRICS_PORT = 9090;
+export const QUEUE_PROXY_USER_METRICS_PORT = 9091;
+
+/** Istio sidecar injection, per pod. */
+export const ANNOTATION_ISTIO_INJECT = 'sidecar.istio.io/inject';
+/** Per-pod opt-out of Istio's metrics merging (https://istio.io/latest/docs/ops/integrations/prometheus/). */
+export const ANNOTATION_ISTIO_MERGE_METRICS = 'prometheus.istio.io/merge-metrics';
+/** The de-facto standard Prometheus pod annotations (Prometheus' `kubernetes-pods` job). */
+export const ANNOTATION_PROMETHEUS_SCRAPE = 'prometheus.io/scrape';
+export const ANNOTATION_PROMETHEUS_PORT = 'prometheus.io/port';
+export const ANNOTATION_PROMETHEUS_PATH = 'prometheus.io/path';
+/** Where Istio's agent serves the merged (Envoy + application) metrics. */
+export const ISTIO_AGENT_METRICS_PORT = 15020;
+/** istiod's xDS and certificate port, which every sidecar must reach. */
+export const ISTIOD_XDS_PORT = 15012;
+/**
+ * The Istio proxy's UID. Traffic from this UID is not redirected to the sidecar, which is how KServe lets
+ * the storage-initializer download before the sidecar runs (`storage_initializer_injector.go` `SetIstioCniSecurityContext`).
+ */
+export const ISTIO_PROXY_UID = 1337;

@@ -38,6 +38,7 @@ export enum KnativeFeatureFlag {
   NODE_SELECTOR = 'kubernetes.podspec-nodeselector',
   TOLERATIONS = 'kubernetes.podspec-tolerations',
   AFFINITY = 'kubernetes.podspec-affinity',
+  ADD_CAPABILITIES = 'kubernetes.containerspec-addcapabilities',
 }
 
 /** The message for a feature flag a component depends on. */

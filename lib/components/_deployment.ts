@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import * as kserve from '../_kserve';
 import { AutoscalerClass } from '../scaling/autoscaler';
-import { ResolvedComponent, ResolvedContainer, ResolvedResources } from './_resolved';
+import { ResolvedComponent, ResolvedContainer, ResolvedResources, ResolvedSecurityContext } from './_resolved';
 
 /**
  * Raw deployment mode (KServe "Standard"): a resolved component as a Deployment and a ClusterIP
@@ -35,12 +35,16 @@ export function renderDeployment(component: ResolvedComponent): k8s.KubeDeployme
         },
         spec: {
           serviceAccountName: component.serviceAccountName,
-          // Model servers do not talk to the Kubernetes API; do not hand them a token.
-          automountServiceAccountToken: false,
+          // Model servers do not talk to the Kubernetes API; no token unless podSecurity asks for one.
+          automountServiceAccountToken: component.automountServiceAccountToken,
           enableServiceLinks: false,
-          securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-          initContainers: component.initContainers.length > 0 ? component.initContainers.map(c => renderContainer(c)) : undefined,
-          containers: [renderContainer(component.container)],
+          // Pod-level defaults matching the containers' (a Deployment may set them; Knative needs a flag).
+          securityContext: {
+            runAsNonRoot: component.securityContext.runAsNonRoot,
+            seccompProfile: { type: component.securityContext.seccompProfile.type, localhostProfile: component.securityContext.seccompProfile.localhostProfile },
+          },
+          initContainers: component.initContainers.length > 0 ? component.initContainers.map(c => renderContainer(c, component.initSecurityContext)) : undefined,
+          containers: [renderContainer(component.container, component.securityContext)],
           volumes: component.volumes.map(volume => ({
             name: volume.name,
             emptyDir: volume.emptyDir ? { medium: volume.emptyDir.medium, sizeLimit: volume.emptyDir.sizeLimit ? k8s.Quantity.fromString(volume.emptyDir.sizeLimit) : undefined } : undefined,
@@ -55,16 +59,20 @@ export function renderDeployment(component: ResolvedComponent): k8s.KubeDeployme
   };
 }
 
-/** The same "restricted" container security context as the Knative path. */
-const RESTRICTED_SECURITY_CONTEXT: k8s.SecurityContext = {
-  runAsNonRoot: true,
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  capabilities: { drop: ['ALL'] },
-  seccompProfile: { type: 'RuntimeDefault' },
-};
+/** The same container security context as the Knative path ("restricted" unless podSecurity overrides it). */
+function renderSecurityContext(security: ResolvedSecurityContext): k8s.SecurityContext {
+  return {
+    runAsNonRoot: security.runAsNonRoot,
+    runAsUser: security.runAsUser,
+    runAsGroup: security.runAsGroup,
+    allowPrivilegeEscalation: security.allowPrivilegeEscalation,
+    readOnlyRootFilesystem: security.readOnlyRootFilesystem,
+    capabilities: { add: security.capabilities.add, drop: security.capabilities.drop },
+    seccompProfile: { type: security.seccompProfile.type, localhostProfile: security.seccompProfile.localhostProfile },
+  };
+}
 
-function renderContainer(container: ResolvedContainer): k8s.Container {
+function renderContainer(container: ResolvedContainer, security: ResolvedSecurityContext): k8s.Container {
   const port = container.port;
   return {
     name: container.name,
@@ -79,7 +87,7 @@ function renderContainer(container: ResolvedContainer): k8s.Container {
     readinessProbe: port === undefined ? undefined : container.readinessPath
       ? { httpGet: { path: container.readinessPath, port: k8s.IntOrString.fromNumber(port.containerPort) } }
       : { tcpSocket: { port: k8s.IntOrString.fromNumber(port.containerPort) } },
-    securityContext: RESTRICTED_SECURITY_CONTEXT,
+    securityContext: renderSecurityContext(security),
     terminationMessagePolicy: port === undefined ? 'FallbackToLogsOnError' : undefined,
     volumeMounts: container.volumeMounts.length > 0 ? container.volumeMounts : undefined,
   };

@@ -1,6 +1,6 @@
 import * as knative from '../../imports/knative-serving.knative.dev';
 import { revisionTemplateAnnotations } from '../scaling/_knative-annotations';
-import { ResolvedComponent, ResolvedContainer, ResolvedResources } from './_resolved';
+import { ResolvedComponent, ResolvedContainer, ResolvedResources, ResolvedSecurityContext } from './_resolved';
 
 /**
  * Renders a resolved component as a Knative Service (props for the generated L1). Pure: the same
@@ -25,11 +25,11 @@ export function renderKnativeService(component: ResolvedComponent): knative.Serv
           timeoutSeconds: component.scaling.timeoutSeconds,
           responseStartTimeoutSeconds: component.scaling.timeoutSeconds,
           serviceAccountName: component.serviceAccountName,
-          // Model servers do not talk to the Kubernetes API; do not hand them a token.
-          automountServiceAccountToken: false,
+          // Model servers do not talk to the Kubernetes API; no token unless podSecurity asks for one.
+          automountServiceAccountToken: component.automountServiceAccountToken,
           enableServiceLinks: false,
-          initContainers: component.initContainers.length > 0 ? component.initContainers.map(renderInitContainer) : undefined,
-          containers: [renderContainer(component.container)],
+          initContainers: component.initContainers.length > 0 ? component.initContainers.map(c => renderInitContainer(c, component.initSecurityContext)) : undefined,
+          containers: [renderContainer(component.container, component.securityContext)],
           volumes: component.volumes.map(volume => ({
             name: volume.name,
             emptyDir: volume.emptyDir,
@@ -47,16 +47,20 @@ export function renderKnativeService(component: ResolvedComponent): knative.Serv
   };
 }
 
-/** Pod Security Standards "restricted" for every container the library writes. */
-const RESTRICTED_SECURITY_CONTEXT: knative.ServiceSpecTemplateSpecContainersSecurityContext = {
-  runAsNonRoot: true,
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  capabilities: { drop: ['ALL'] },
-  seccompProfile: { type: 'RuntimeDefault' },
-};
+/** Pod Security Standards "restricted" by default (see `_pod-security.ts`), in Kubernetes field order. */
+function renderSecurityContext(security: ResolvedSecurityContext): knative.ServiceSpecTemplateSpecContainersSecurityContext {
+  return {
+    runAsNonRoot: security.runAsNonRoot,
+    runAsUser: security.runAsUser,
+    runAsGroup: security.runAsGroup,
+    allowPrivilegeEscalation: security.allowPrivilegeEscalation,
+    readOnlyRootFilesystem: security.readOnlyRootFilesystem,
+    capabilities: { add: security.capabilities.add, drop: security.capabilities.drop },
+    seccompProfile: { type: security.seccompProfile.type, localhostProfile: security.seccompProfile.localhostProfile },
+  };
+}
 
-function renderContainer(container: ResolvedContainer): knative.ServiceSpecTemplateSpecContainers {
+function renderContainer(container: ResolvedContainer, security: ResolvedSecurityContext): knative.ServiceSpecTemplateSpecContainers {
   return {
     name: container.name,
     image: container.image,
@@ -67,20 +71,20 @@ function renderContainer(container: ResolvedContainer): knative.ServiceSpecTempl
     resources: renderResources(container.resources),
     // Knative's queue-proxy runs this probe against the container's port.
     readinessProbe: container.readinessPath ? { httpGet: { path: container.readinessPath } } : undefined,
-    securityContext: RESTRICTED_SECURITY_CONTEXT,
+    securityContext: renderSecurityContext(security),
     volumeMounts: container.volumeMounts.length > 0 ? container.volumeMounts : undefined,
   };
 }
 
 /** Init containers are opaque (`any`) in Knative's schema, so they are written as plain Kubernetes containers. */
-function renderInitContainer(container: ResolvedContainer): Record<string, unknown> {
+function renderInitContainer(container: ResolvedContainer, security: ResolvedSecurityContext): Record<string, unknown> {
   return JSON.parse(JSON.stringify({
     name: container.name,
     image: container.image,
     args: container.args,
     env: container.env.length > 0 ? container.env : undefined,
     resources: container.resources,
-    securityContext: RESTRICTED_SECURITY_CONTEXT,
+    securityContext: renderSecurityContext(security),
     terminationMessagePolicy: 'FallbackToLogsOnError',
     volumeMounts: container.volumeMounts,
   }));

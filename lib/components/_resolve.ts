@@ -9,7 +9,8 @@ import { ResolvedScaling } from '../scaling/_resolve-scaling';
 import { resolveScheduling } from '../scheduling/_resolve-scheduling';
 import { KnativeFeatureFlag, featureFlagWarning } from '../warnings';
 import { ComponentProps } from './component-props';
-import { ComponentKind, ResolvedComponent, ResolvedContainer, ResolvedEnvVar, ResolvedResources, ResolvedVolume, ResolvedVolumeMount } from './_resolved';
+import { resolvePodSecurity } from './_pod-security';
+import { ComponentKind, ResolvedComponent, ResolvedContainer, ResolvedEnvVar, ResolvedMetricsEndpoint, ResolvedResources, ResolvedVolume, ResolvedVolumeMount } from './_resolved';
 
 export { resolveScaling } from '../scaling/_resolve-scaling';
 
@@ -36,6 +37,16 @@ export interface ComponentContext {
   readonly warn: (message: string) => void;
   /** Knative Services, or Deployments with an autoscaler. */
   readonly deploymentMode: DeploymentMode;
+  /** Pod-level wiring the InferenceService decides for every component. */
+  readonly podWiring?: PodWiring;
+}
+
+/** Pod-level wiring decided once per InferenceService: mesh membership and metrics scraping. */
+export interface PodWiring {
+  /** Ask Istio for a sidecar (`sidecar.istio.io/inject: "true"`). */
+  readonly istioSidecar: boolean;
+  /** Add Prometheus scrape annotations; absent: none. */
+  readonly prometheus?: { readonly mergeWithIstio: boolean };
 }
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
@@ -152,23 +163,55 @@ export function componentLabels(ctx: ComponentContext, kind: ComponentKind, own:
   };
 }
 
+/** Annotations the library owns when the InferenceService asks for them, and the prop that sets each. */
+const WIRED_ANNOTATIONS: { [key: string]: string } = {
+  [kserve.ANNOTATION_ISTIO_INJECT]: 'security.mesh',
+  [kserve.ANNOTATION_PROMETHEUS_SCRAPE]: 'observability.prometheus',
+  [kserve.ANNOTATION_PROMETHEUS_PORT]: 'observability.prometheus',
+  [kserve.ANNOTATION_PROMETHEUS_PATH]: 'observability.prometheus',
+  [kserve.ANNOTATION_ISTIO_MERGE_METRICS]: 'observability.prometheus.mergeWithIstio',
+};
+
 /**
- * The user's pod-template annotations. In Knative mode none may collide with an autoscaling annotation
- * the library writes from props (the prop would silently lose or win).
+ * The pod-template annotations: the user's, then the mesh and scrape ones the InferenceService asks
+ * for (renderers add their own, e.g. Knative autoscaling). None of the user's may collide with an
+ * annotation the library writes from props (the prop would silently lose or win).
  */
-export function componentAnnotations(ctx: ComponentContext, kind: ComponentKind, own: { [key: string]: string } | undefined, scaling: ResolvedScaling): { [key: string]: string } {
-  if (ctx.deploymentMode === DeploymentMode.KNATIVE) {
-    const { sources } = knativeAutoscalingAnnotations(scaling);
-    for (const key of Object.keys(own ?? {}).sort()) {
-      if (key === kserve.ANNOTATION_MIN_SCALE || key === kserve.ANNOTATION_MAX_SCALE) {
-        throw propError(ctx.owner, `${kind}.annotations`, key, 'is set from minReplicas/maxReplicas', 'remove the annotation and use minReplicas/maxReplicas instead');
-      }
-      if (sources[key] !== undefined) {
-        throw propError(ctx.owner, `${kind}.annotations`, key, `is set from ${kind}.${sources[key]}`, `remove the annotation, or remove ${kind}.${sources[key]}`);
-      }
+export function componentAnnotations(ctx: ComponentContext, kind: ComponentKind, own: { [key: string]: string } | undefined, scaling: ResolvedScaling,
+  metrics: ResolvedMetricsEndpoint): { [key: string]: string } {
+  const wired = podWiringAnnotations(ctx.podWiring, metrics);
+  const sources = ctx.deploymentMode === DeploymentMode.KNATIVE ? knativeAutoscalingAnnotations(scaling).sources : {};
+  for (const key of Object.keys(own ?? {}).sort()) {
+    if (ctx.deploymentMode === DeploymentMode.KNATIVE && (key === kserve.ANNOTATION_MIN_SCALE || key === kserve.ANNOTATION_MAX_SCALE)) {
+      throw propError(ctx.owner, `${kind}.annotations`, key, 'is set from minReplicas/maxReplicas', 'remove the annotation and use minReplicas/maxReplicas instead');
+    }
+    if (sources[key] !== undefined) {
+      throw propError(ctx.owner, `${kind}.annotations`, key, `is set from ${kind}.${sources[key]}`, `remove the annotation, or remove ${kind}.${sources[key]}`);
+    }
+    if (wired[key] !== undefined) {
+      throw propError(ctx.owner, `${kind}.annotations`, key, `is set from ${WIRED_ANNOTATIONS[key]}`, `remove the annotation and use ${WIRED_ANNOTATIONS[key]} instead`);
     }
   }
-  return { ...own };
+  return { ...own, ...wired };
+}
+
+/**
+ * Mesh and scrape annotations on the pods. With an Istio sidecar and metrics merging (Istio's default),
+ * the injector rewrites the `prometheus.io/*` annotations to its agent (:15020/stats/prometheus), which
+ * serves Envoy's and the application's metrics together in plaintext, so scraping works under STRICT
+ * mTLS; opting out keeps the application port and needs an mTLS exception for it
+ * (https://istio.io/latest/docs/ops/integrations/prometheus/#option-1-metrics-merging).
+ */
+function podWiringAnnotations(wiring: PodWiring | undefined, metrics: ResolvedMetricsEndpoint): { [key: string]: string } {
+  const annotations: { [key: string]: string } = {};
+  if (wiring?.istioSidecar) annotations[kserve.ANNOTATION_ISTIO_INJECT] = 'true';
+  if (wiring?.prometheus) {
+    annotations[kserve.ANNOTATION_PROMETHEUS_SCRAPE] = 'true';
+    annotations[kserve.ANNOTATION_PROMETHEUS_PORT] = String(metrics.port);
+    annotations[kserve.ANNOTATION_PROMETHEUS_PATH] = metrics.path;
+    if (wiring.istioSidecar && !wiring.prometheus.mergeWithIstio) annotations[kserve.ANNOTATION_ISTIO_MERGE_METRICS] = 'false';
+  }
+  return annotations;
 }
 
 /**
@@ -202,24 +245,31 @@ export interface ComponentParts {
   readonly initContainers: ResolvedContainer[];
   readonly volumes: ResolvedVolume[];
   readonly serviceAccountName?: string;
+  /** Where the component serves Prometheus metrics. */
+  readonly metrics: ResolvedMetricsEndpoint;
 }
 
 /** Puts a component together with KServe's naming and metadata rules. */
 export function assembleComponent(ctx: ComponentContext, kind: ComponentKind, props: ComponentProps, parts: ComponentParts): ResolvedComponent {
   const labels = componentLabels(ctx, kind, props.labels);
+  const security = resolvePodSecurity(ctx, kind, props.podSecurity);
   return {
     kind,
     serviceName: `${ctx.isvcName}-${kind}`,
     namespace: ctx.namespace,
     labels,
     templateLabels: withoutVisibility(labels),
-    annotations: componentAnnotations(ctx, kind, props.annotations, parts.scaling),
+    annotations: componentAnnotations(ctx, kind, props.annotations, parts.scaling, parts.metrics),
     container: parts.container,
     initContainers: parts.initContainers,
     volumes: parts.volumes,
     scaling: parts.scaling,
     scheduling: resolveScheduling(ctx, kind, props),
     serviceAccountName: parts.serviceAccountName,
+    securityContext: security.container,
+    initSecurityContext: security.initContainer,
+    automountServiceAccountToken: security.automountServiceAccountToken,
+    metrics: parts.metrics,
   };
 }
 

@@ -39,6 +39,23 @@ export interface ResolvedResources {
   readonly limits: { [name: string]: string };
 }
 
+/** A container's securityContext, with every field the library decides spelled out. */
+export interface ResolvedSecurityContext {
+  readonly runAsNonRoot: boolean;
+  readonly runAsUser?: number;
+  readonly runAsGroup?: number;
+  readonly allowPrivilegeEscalation: boolean;
+  readonly readOnlyRootFilesystem: boolean;
+  readonly capabilities: { readonly add?: string[]; readonly drop: string[] };
+  readonly seccompProfile: { readonly type: string; readonly localhostProfile?: string };
+}
+
+/** Where a component serves Prometheus metrics. */
+export interface ResolvedMetricsEndpoint {
+  readonly port: number;
+  readonly path: string;
+}
+
 export interface ResolvedContainer {
   readonly name: string;
   readonly image: string;
@@ -70,4 +87,11 @@ export interface ResolvedComponent {
   readonly scaling: ResolvedScaling;
   readonly scheduling: ResolvedScheduling;
   readonly serviceAccountName?: string;
+  /** securityContext of the main container. */
+  readonly securityContext: ResolvedSecurityContext;
+  /** securityContext of the init containers (the storage initializer). */
+  readonly initSecurityContext: ResolvedSecurityContext;
+  readonly automountServiceAccountToken: boolean;
+  /** Where the component serves Prometheus metrics. */
+  readonly metrics: ResolvedMetricsEndpoint;
 }

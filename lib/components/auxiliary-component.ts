@@ -56,6 +56,8 @@ function resolveAuxiliary(ctx: ComponentContext, kind: ComponentKind, props: Aux
     serviceAccountName: resolveServiceAccountName(ctx, kind, props.serviceAccountName),
     initContainers: [],
     volumes: [SCRATCH_VOLUME],
+    // KServe's Python transformers and explainers serve /metrics on their HTTP port.
+    metrics: { port: port.containerPort, path: '/metrics' },
     container: {
       name: kserve.MODEL_CONTAINER_NAME,
       image: resolveImage(ctx, `${kind}.container.image`, spec.image),

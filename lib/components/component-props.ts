@@ -6,6 +6,7 @@ import { Autoscaler } from '../scaling/autoscaler';
 import { KnativeScalingOptions } from '../scaling/knative-scaling-options';
 import { ScalingMetric } from '../scaling/scaling-metric';
 import { Toleration } from '../scheduling/toleration';
+import { PodSecurity } from '../security/pod-security';
 
 /**
  * What every component of an InferenceService (predictor, transformer, explainer) shares: scaling,
@@ -115,6 +116,13 @@ export interface ComponentProps {
    * @default - none beyond the autoscaling annotations
    */
   readonly annotations?: { [key: string]: string };
+
+  /**
+   * Security settings of the component's containers.
+   * @default - Pod Security Standards "restricted": non-root, read-only root filesystem, no privilege
+   * escalation, ALL capabilities dropped, RuntimeDefault seccomp, no service-account token
+   */
+  readonly podSecurity?: PodSecurity;
 }
 
 /** A container you build yourself: a custom predictor, a transformer or an explainer. */

@@ -12,7 +12,7 @@ import {
   ComponentContext, SCRATCH_MOUNT, SCRATCH_VOLUME, assembleComponent, resolveEnv, resolveImage,
   resolvePort, resolveResources, resolveScaling, resolveServiceAccountName, warnFeatureFlag,
 } from './_resolve';
-import { ComponentKind, ResolvedComponent, ResolvedContainer, ResolvedVolume, ResolvedVolumeMount } from './_resolved';
+import { ComponentKind, ResolvedComponent, ResolvedContainer, ResolvedMetricsEndpoint, ResolvedVolume, ResolvedVolumeMount } from './_resolved';
 
 /** A stored model and the runtime that serves it. */
 export interface ModelSpec {
@@ -104,6 +104,7 @@ function resolvePredictor(ctx: ComponentContext, props: PredictorProps): Resolve
   let modelName: string | undefined;
   let runtime: ModelRuntime | undefined;
   let protocolVersion: ProtocolVersion;
+  let metrics: ResolvedMetricsEndpoint;
 
   if (props.model) {
     const model = props.model;
@@ -133,6 +134,7 @@ function resolvePredictor(ctx: ComponentContext, props: PredictorProps): Resolve
     initContainers = storage.initContainers;
     const { command, args } = runtime._container({ modelName, modelDir: storage.modelDir, storageUri: storage.location });
     const port = isGrpc(protocolVersion) ? runtime.grpcPort : runtime.httpPort;
+    metrics = { port: runtime.metricsPort, path: runtime.metricsPath };
     container = {
       name: kserve.MODEL_CONTAINER_NAME,
       image: runtime._imageFor(props.gpu !== undefined).reference,
@@ -147,13 +149,16 @@ function resolvePredictor(ctx: ComponentContext, props: PredictorProps): Resolve
   } else {
     const spec = props.container!;
     protocolVersion = spec.protocolVersion ?? ProtocolVersion.V2;
+    const port = resolvePort(ctx, 'predictor.container.port', spec.port ?? kserve.DEFAULT_HTTP_PORT, protocolVersion);
+    // A custom server is assumed to serve /metrics on its port, as KServe's Python servers do.
+    metrics = { port: port.containerPort, path: '/metrics' };
     container = {
       name: kserve.MODEL_CONTAINER_NAME,
       image: resolveImage(ctx, 'predictor.container.image', spec.image),
       command: spec.command,
       args: spec.args ?? [],
       env,
-      port: resolvePort(ctx, 'predictor.container.port', spec.port ?? kserve.DEFAULT_HTTP_PORT, protocolVersion),
+      port,
       resources,
       volumeMounts: [SCRATCH_MOUNT],
     };
@@ -163,7 +168,7 @@ function resolvePredictor(ctx: ComponentContext, props: PredictorProps): Resolve
     modelName,
     runtime,
     protocolVersion,
-    component: assembleComponent(ctx, kind, props, { scaling, container, initContainers, volumes, serviceAccountName }),
+    component: assembleComponent(ctx, kind, props, { scaling, container, initContainers, volumes, serviceAccountName, metrics }),
   };
 }
 

@@ -64,6 +64,17 @@ export interface ModelRuntimeProps {
    * @default - none: Knative probes the TCP port (KServe's behaviour)
    */
   readonly readinessPath?: string;
+  /**
+   * Port the server serves Prometheus metrics on (what KServe's ServingRuntimes declare as
+   * `prometheus.kserve.io/port`); the scrape annotations point here.
+   * @default - the HTTP port (KServe's Python servers serve `/metrics` there)
+   */
+  readonly metricsPort?: number;
+  /**
+   * Path of the Prometheus metrics.
+   * @default '/metrics'
+   */
+  readonly metricsPath?: string;
 }
 
 /**
@@ -84,6 +95,8 @@ export class ModelRuntime {
     pullsOwnModel: true,
     gpuCapable: true,
     readinessPath: '/v2/health/ready',
+    // kfs-runtime serves /metrics on its own port (`--metrics-port`, default 8082), away from inference traffic.
+    metricsPort: 8082,
   });
 
   /** KServe's scikit-learn server. */
@@ -129,6 +142,7 @@ export class ModelRuntime {
     args: ['--start', '--model-store={{.ModelDir}}/model-store', '--ts-config={{.ModelDir}}/config/config.properties'],
     gpuCapable: true,
     grpcPort: 7070,
+    metricsPort: 8082,
   });
   /** NVIDIA Triton Inference Server. */
   public static readonly TRITON_SERVER = new ModelRuntime({
@@ -140,6 +154,8 @@ export class ModelRuntime {
     args: ['--model-store={{.ModelDir}}', '--grpc-port={{.GrpcPort}}', '--http-port={{.HttpPort}}', '--allow-grpc=true', '--allow-http=true'],
     gpuCapable: true,
     grpcPort: 9000,
+    // Triton's default --metrics-port, as KServe's kserve-tritonserver runtime annotates it.
+    metricsPort: 8002,
   });
 
   /** The runtime KServe would pick for a format, or undefined when none is known. */
@@ -170,6 +186,10 @@ export class ModelRuntime {
   public readonly grpcPort: number;
   /** Readiness path, if the server has one. */
   public readonly readinessPath?: string;
+  /** Port of the Prometheus metrics. */
+  public readonly metricsPort: number;
+  /** Path of the Prometheus metrics. */
+  public readonly metricsPath: string;
 
   private constructor(private readonly props: ModelRuntimeProps) {
     if (props.protocols.length === 0) {
@@ -184,6 +204,8 @@ export class ModelRuntime {
     this.httpPort = props.httpPort ?? 8080;
     this.grpcPort = props.grpcPort ?? 8081;
     this.readinessPath = props.readinessPath;
+    this.metricsPort = props.metricsPort ?? this.httpPort;
+    this.metricsPath = props.metricsPath ?? '/metrics';
   }
 
   /** The same runtime with another image (e.g. a mirror in your registry, or a digest-pinned one). */

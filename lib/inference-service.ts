@@ -1,6 +1,8 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import * as istioGateway from '../imports/istio-gateway-networking.istio.io';
+import * as istioTelemetry from '../imports/istio-telemetry-telemetry.istio.io';
 import * as istio from '../imports/istio-virtualservice-networking.istio.io';
 import * as kserve from './_kserve';
 import { isDns1123Label, propError } from './_validation';
@@ -10,9 +12,22 @@ import { ServingComponent } from './components/serving-component';
 import { Transformer, TransformerProps } from './components/transformer';
 import { ComponentContext } from './components/_resolve';
 import { DeploymentMode } from './deployment-mode';
+import { EgressControl } from './networking/egress-control';
+import { EgressOptions } from './networking/egress-options';
 import { IngressOptions } from './networking/ingress-options';
-import { RawRouteInput, rawExternalHost, renderRawExternalNameService, renderRawIngress, renderRawVirtualService } from './networking/_raw-route';
-import { TopLevelRouteInput, externalHost, internalHost, renderExternalNameService, renderTopLevelVirtualService } from './networking/_top-level-route';
+import { Visibility } from './networking/visibility';
+import { egressInput } from './networking/_egress';
+import { RawRouteInput, renderRawExternalNameService, renderRawIngress, renderRawVirtualService } from './networking/_raw-route';
+import { resolveIngress } from './networking/_resolve-ingress';
+import { renderTlsGateway } from './networking/_tls-gateway';
+import { TopLevelRouteInput, internalHost, renderExternalNameService, renderTopLevelVirtualService } from './networking/_top-level-route';
+import { ObservabilityOptions } from './observability/observability-options';
+import { resolveObservability } from './observability/_resolve-observability';
+import { renderTelemetry } from './observability/_telemetry';
+import { MeshMode } from './security/mesh-mode';
+import { MeshSecurity } from './security/mesh-security';
+import { SecurityOptions } from './security/security-options';
+import { resolveSecurity } from './security/_resolve-security';
 import { Warnings } from './warnings';
 
 /** An InferenceService: a predictor, optionally behind a transformer and beside an explainer. */
@@ -62,6 +77,24 @@ export interface InferenceServiceProps {
    * @default - KServe's labels only
    */
   readonly labels?: { [key: string]: string };
+
+  /**
+   * Mesh security: Istio sidecar, mTLS, JWT authentication and authorization.
+   * @default - no sidecar requested and no mesh policies
+   */
+  readonly security?: SecurityOptions;
+
+  /**
+   * Egress (and ingress) allow-list for the pods, derived from the storage URIs.
+   * @default - no egress restriction
+   */
+  readonly egress?: EgressOptions;
+
+  /**
+   * Prometheus scraping, tracing and access logs.
+   * @default - none beyond the mesh's defaults
+   */
+  readonly observability?: ObservabilityOptions;
 }
 
 /**
@@ -96,6 +129,18 @@ export class InferenceService extends Construct {
   public readonly kubernetesIngress?: k8s.KubeIngress;
   /** The cluster's Knative domain used for the external URL. */
   public readonly domain: string;
+  /** Who can reach the InferenceService. */
+  public readonly visibility: Visibility;
+  /** The external hosts of the top-level route (none when cluster-local). */
+  public readonly externalHosts: string[];
+  /** The Istio Gateway terminating TLS, when `ingress.tls` is set. */
+  public readonly tlsGateway?: istioGateway.Gateway;
+  /** The mesh policies (mTLS, JWT, authorization), in mesh mode. */
+  public readonly meshSecurity?: MeshSecurity;
+  /** The egress allow-list, when `egress` is set. */
+  public readonly egressControl?: EgressControl;
+  /** Istio tracing and access logs, when `observability.tracing` or `accessLogging` is set. */
+  public readonly telemetry?: istioTelemetry.Telemetry;
 
   constructor(scope: Construct, id: string, props: InferenceServiceProps) {
     super(scope, id);
@@ -107,16 +152,27 @@ export class InferenceService extends Construct {
       throw propError(owner, 'namespace', this.namespace, 'is not a valid namespace name', 'use at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit');
     }
     this.deploymentMode = props.deploymentMode ?? DeploymentMode.KNATIVE;
-    const ingress = resolveIngress(owner, props.ingress, this.deploymentMode);
+    const ingress = resolveIngress(owner, { name: this.name, namespace: this.namespace, labels: props.labels }, props.ingress, this.deploymentMode);
     this.domain = ingress.domain;
+    this.visibility = ingress.visibility;
+    this.externalHosts = ingress.externalHosts;
+    const warn = (message: string) => Warnings.of(this).add(message);
+    const knative = this.deploymentMode === DeploymentMode.KNATIVE;
+    const security = resolveSecurity({ owner, forwardsToPredictor: props.transformer !== undefined || props.explainer !== undefined, warn }, props.security);
+    const meshSidecar = security.mesh === MeshMode.ISTIO_SIDECAR;
+    const observability = resolveObservability(owner, props.observability, security.mesh, props.egress !== undefined);
 
     const context: ComponentContext = {
       owner,
       isvcName: this.name,
       namespace: this.namespace,
-      labels: props.labels ?? {},
-      warn: message => Warnings.of(this).add(message),
+      // KServe keeps the visibility label on the Knative Services (Knative reads it there) and strips it from revision templates.
+      labels: knative && ingress.visibility === Visibility.CLUSTER_LOCAL
+        ? { ...props.labels, [kserve.LABEL_KNATIVE_VISIBILITY]: kserve.VISIBILITY_CLUSTER_LOCAL }
+        : props.labels ?? {},
+      warn,
       deploymentMode: this.deploymentMode,
+      podWiring: { istioSidecar: meshSidecar, prometheus: observability.prometheus },
     };
     this.predictor = new Predictor(this, 'Predictor', props.predictor, context);
     const predictorWiring = { host: this.predictor.shortHost, protocolVersion: this.predictor.protocolVersion };
@@ -151,9 +207,44 @@ export class InferenceService extends Construct {
         labels,
         defaultBackendHost: (this.transformer ?? this.predictor).clusterLocalHost,
         explainerHost: this.explainer?.clusterLocalHost,
+        externalHosts: ingress.externalHosts,
+        externalGateway: ingress.tls ? `${this.namespace}/${this.name}` : ingress.ingressGateway!,
+        pathRouting: ingress.pathRouting,
       };
       this.virtualService = new istio.VirtualService(this, 'VirtualService', renderTopLevelVirtualService(route));
       this.externalNameService = new k8s.KubeService(this, 'ExternalName', renderExternalNameService(route));
+      if (ingress.tls) {
+        this.tlsGateway = new istioGateway.Gateway(this, 'TlsGateway', renderTlsGateway({
+          ...ingress.tls, isvcName: this.name, namespace: this.namespace, labels,
+          hosts: [...ingress.externalHosts, ...(ingress.pathRouting ? [ingress.pathRouting.host] : [])],
+        }));
+      }
+    }
+
+    // Ports that serve only metrics: queue-proxy's (Knative mode), and the application's when Prometheus
+    // scrapes them directly rather than through Istio's merged endpoint.
+    const directScrape = observability.prometheus !== undefined && !(meshSidecar && observability.prometheus.mergeWithIstio);
+    const appMetricsPorts = directScrape ? this.components.map(c => c._resolved.metrics.port) : [];
+    const queueProxyPorts = knative ? [kserve.QUEUE_PROXY_AUTOSCALER_METRICS_PORT, kserve.QUEUE_PROXY_USER_METRICS_PORT] : [];
+    const metricsPorts = [...new Set([...queueProxyPorts, ...appMetricsPorts])].sort((a, b) => a - b);
+    if (meshSidecar) {
+      this.meshSecurity = new MeshSecurity(this, 'Security', { isvcName: this.name, namespace: this.namespace, labels, security, metricsPorts, knative });
+    }
+    if (observability.telemetry) {
+      this.telemetry = new istioTelemetry.Telemetry(this, 'Telemetry', renderTelemetry({
+        isvcName: this.name, namespace: this.namespace, labels,
+        tracing: props.observability?.tracing, accessLogging: props.observability?.accessLogging,
+      }));
+    }
+    if (props.egress) {
+      this.egressControl = new EgressControl(this, 'Egress', egressInput(owner, {
+        isvcName: this.name, namespace: this.namespace, labels, options: props.egress, meshSidecar, security, knative,
+        storageUris: props.predictor.model ? [props.predictor.model.storageUri] : [],
+        tracingCollector: props.observability?.tracing?.collector,
+        scrapePorts: observability.prometheus
+          ? [...(directScrape ? appMetricsPorts : [kserve.ISTIO_AGENT_METRICS_PORT]), ...(knative ? [kserve.QUEUE_PROXY_USER_METRICS_PORT] : [])]
+          : undefined,
+      }));
     }
 
     // Validations run at synth; print the warnings there (once, though cdk8s may validate twice).
@@ -172,10 +263,13 @@ export class InferenceService extends Construct {
     return [this.predictor, this.transformer, this.explainer].filter((c): c is ServingComponent => c !== undefined);
   }
 
-  /** External URL: `http://<name>.<namespace>.<domain>` in Knative mode, `http://<name>-<namespace>.<domain>` in raw mode (KServe's hosts). */
+  /**
+   * External URL: `http(s)://<name>.<namespace>.<domain>` in Knative mode, `http://<name>-<namespace>.<domain>`
+   * in raw mode (KServe's hosts); the cluster-local URL when the InferenceService is cluster-local, as KServe reports it.
+   */
   public get url(): string {
-    if (this.deploymentMode === DeploymentMode.RAW) return `http://${rawExternalHost({ name: this.name, namespace: this.namespace, domain: this.domain })}`;
-    return `http://${externalHost({ isvcName: this.name, namespace: this.namespace, domain: this.domain })}`;
+    if (this.externalHosts.length === 0) return this.clusterLocalUrl;
+    return `${this.tlsGateway ? 'https' : 'http'}://${this.externalHosts[0]}`;
   }
 
   /** In-cluster URL, `http://<name>.<namespace>.svc.cluster.local`. */
@@ -196,65 +290,6 @@ function validateName(owner: string, name: string): void {
     throw propError(owner, 'name', name, `is ${name.length} characters, longer than ${MAX_NAME_LENGTH}`,
       `shorten it: Knative revision names such as '<name>${LONGEST_COMPONENT_SUFFIX}-00001' must fit in ${kserve.DNS_LABEL_MAX_LENGTH} characters`);
   }
-}
-
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const GATEWAY_REFERENCE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-
-interface ResolvedIngress {
-  readonly domain: string;
-  readonly ingressGateway?: string;
-  readonly localGateway?: string;
-  readonly localGatewayService?: string;
-  readonly kubernetesIngress: boolean;
-  readonly ingressClassName?: string;
-}
-
-function resolveIngress(owner: string, ingress: IngressOptions | undefined, mode: DeploymentMode): ResolvedIngress {
-  const raw = mode === DeploymentMode.RAW;
-  const onlyIn = (prop: keyof IngressOptions, inRaw: boolean) => {
-    const value = ingress?.[prop];
-    if (value !== undefined && raw !== inRaw) {
-      throw inRaw
-        ? propError(owner, `ingress.${prop}`, value, 'is used only in raw deployment mode', 'remove it; in Knative mode requests reach the components through Knative\'s gateways')
-        : propError(owner, `ingress.${prop}`, value, 'is used only in Knative mode', 'remove it; raw deployment mode routes straight to the components\' Services');
-    }
-  };
-  onlyIn('localGateway', false);
-  onlyIn('localGatewayService', false);
-  onlyIn('kubernetesIngress', true);
-  onlyIn('ingressClassName', true);
-  const resolved: ResolvedIngress = {
-    domain: ingress?.domain ?? kserve.DEFAULT_DOMAIN,
-    ingressGateway: ingress?.ingressGateway ?? (raw ? undefined : kserve.KNATIVE_INGRESS_GATEWAY),
-    localGateway: raw ? undefined : ingress?.localGateway ?? kserve.KNATIVE_LOCAL_GATEWAY,
-    localGatewayService: raw ? undefined : ingress?.localGatewayService ?? kserve.KNATIVE_LOCAL_GATEWAY_SERVICE,
-    kubernetesIngress: raw && (ingress?.kubernetesIngress ?? true),
-    ingressClassName: raw && (ingress?.kubernetesIngress ?? true) ? ingress?.ingressClassName ?? kserve.DEFAULT_INGRESS_CLASS : undefined,
-  };
-  if (!DNS_SUBDOMAIN.test(resolved.domain) || resolved.domain.length > 253) {
-    throw propError(owner, 'ingress.domain', resolved.domain, 'is not a DNS domain', "use the cluster's Knative domain, e.g. 'models.example.com'");
-  }
-  for (const prop of ['ingressGateway', 'localGateway'] as const) {
-    const value = resolved[prop];
-    if (value !== undefined && !GATEWAY_REFERENCE.test(value)) {
-      throw propError(owner, `ingress.${prop}`, value, 'is not a gateway reference', "write it as '<namespace>/<gateway-name>', e.g. 'istio-system/public-gateway'");
-    }
-  }
-  if (resolved.localGatewayService !== undefined && !DNS_SUBDOMAIN.test(resolved.localGatewayService)) {
-    throw propError(owner, 'ingress.localGatewayService', resolved.localGatewayService, 'is not a Service host name', "use '<service>.<namespace>.svc.cluster.local'");
-  }
-  if (resolved.ingressClassName !== undefined && !isDns1123Subdomain(resolved.ingressClassName)) {
-    throw propError(owner, 'ingress.ingressClassName', resolved.ingressClassName, 'is not an IngressClass name', "use the name of an IngressClass in the cluster, e.g. 'istio' or 'nginx'");
-  }
-  if (raw && ingress?.kubernetesIngress === false && ingress?.ingressClassName !== undefined) {
-    throw propError(owner, 'ingress.ingressClassName', ingress.ingressClassName, 'means nothing with kubernetesIngress false', 'remove ingressClassName, or let the library emit the Ingress');
-  }
-  return resolved;
-}
-
-function isDns1123Subdomain(value: string): boolean {
-  return value.length <= 253 && DNS_SUBDOMAIN.test(value);
 }
 
 function printWarnings(isvc: InferenceService): void {

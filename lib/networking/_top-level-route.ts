@@ -20,6 +20,12 @@ export interface TopLevelRouteInput {
   readonly defaultBackendHost: string;
   /** Host of the explainer, when there is one. */
   readonly explainerHost?: string;
+  /** External hosts (`<isvc>.<ns>.<domain>` and any additional ones); empty when cluster-local. */
+  readonly externalHosts: string[];
+  /** The gateway external hosts are bound to: the ingress gateway, or the InferenceService's TLS gateway. */
+  readonly externalGateway: string;
+  /** Path-based routing on a shared host. */
+  readonly pathRouting?: { readonly host: string; readonly prefix: string };
 }
 
 export function internalHost(input: { isvcName: string; namespace: string }): string {
@@ -32,16 +38,17 @@ export function externalHost(input: { isvcName: string; namespace: string; domai
 
 export function renderTopLevelVirtualService(input: TopLevelRouteInput): istio.VirtualServiceProps {
   const internal = internalHost(input);
-  const external = externalHost(input);
   const localGateways = [input.localGateway, kserve.ISTIO_MESH_GATEWAY];
-  // One match per authority: the in-cluster name through the local gateway and the mesh, the
-  // external name through the ingress gateway. Ports are optional in Host headers.
+  const externalGateways = [input.externalGateway];
+  // One match per authority: the in-cluster name through the local gateway and the mesh, each external
+  // name through the external gateway (none when cluster-local). Ports are optional in Host headers.
   const authorityMatches = (uri?: istio.VirtualServiceSpecHttpMatchUri): istio.VirtualServiceSpecHttpMatch[] => [
     { authority: { regex: hostRegex(internal) }, gateways: localGateways, uri },
-    { authority: { regex: hostRegex(external) }, gateways: [input.ingressGateway], uri },
+    ...input.externalHosts.map(host => ({ authority: { regex: hostRegex(host) }, gateways: externalGateways, uri })),
   ];
-  const routeTo = (backendHost: string, match: istio.VirtualServiceSpecHttpMatch[]): istio.VirtualServiceSpecHttp => ({
+  const routeTo = (backendHost: string, match: istio.VirtualServiceSpecHttpMatch[], rewrite?: istio.VirtualServiceSpecHttpRewrite): istio.VirtualServiceSpecHttp => ({
     match,
+    rewrite,
     headers: {
       request: {
         set: {
@@ -60,11 +67,28 @@ export function renderTopLevelVirtualService(input: TopLevelRouteInput): istio.V
   }
   http.push(routeTo(input.defaultBackendHost, authorityMatches()));
 
+  // KServe's pathTemplate routes (`ingress_reconciler.go`): the explain path keeps its `/v1/models/...`
+  // tail, everything else under the prefix is rewritten to `/`.
+  const path = input.pathRouting;
+  if (path) {
+    const authority = { regex: hostRegex(path.host) };
+    if (input.explainerHost) {
+      const explain = `^${escapeRegex(path.prefix)}(${kserve.EXPLAIN_PATH_REGEX.slice(1, -1)})$`;
+      http.push(routeTo(input.explainerHost, [{ authority, gateways: externalGateways, uri: { regex: explain } }],
+        { uriRegexRewrite: { match: explain, rewrite: '\\1' } }));
+    }
+    http.push(routeTo(input.defaultBackendHost, [
+      { authority, gateways: externalGateways, uri: { prefix: `${path.prefix}/` } },
+      { authority, gateways: externalGateways, uri: { exact: path.prefix } },
+    ], { uri: '/' }));
+  }
+
+  const clusterLocal = input.externalHosts.length === 0;
   return {
     metadata: { name: input.isvcName, namespace: input.namespace, labels: input.labels },
     spec: {
-      hosts: [internal, external],
-      gateways: [input.localGateway, kserve.ISTIO_MESH_GATEWAY, input.ingressGateway],
+      hosts: [...new Set([internal, ...input.externalHosts, ...(path ? [path.host] : [])])],
+      gateways: clusterLocal ? localGateways : [...localGateways, input.externalGateway],
       http,
     },
   };
@@ -81,6 +105,10 @@ export function renderExternalNameService(input: TopLevelRouteInput): k8s.KubeSe
   };
 }
 
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 export function hostRegex(host: string): string {
-  return `^${host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?::\\d{1,5})?$`;
+  return `^${escapeRegex(host)}(?::\\d{1,5})?$`;
 }

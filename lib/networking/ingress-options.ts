@@ -1,3 +1,7 @@
+import { IngressTls } from './ingress-tls';
+import { PathRouting } from './path-routing';
+import { Visibility } from './visibility';
+
 /**
  * How requests reach an InferenceService from outside the cluster and from inside the mesh. The
  * defaults match a default Knative + Istio install and KServe's `ingress` configuration; in raw
@@ -43,4 +47,30 @@ export interface IngressOptions {
    * @default 'istio' (KServe's `ingressClassName`)
    */
   readonly ingressClassName?: string;
+
+  /**
+   * Who can reach the InferenceService. In raw mode, cluster-local means no Kubernetes Ingress and no
+   * ingress gateway (KServe's `networking.kserve.io/visibility: cluster-local`).
+   * @default Visibility.EXTERNAL (or CLUSTER_LOCAL when `labels` carries `networking.knative.dev/visibility: cluster-local`, as in KServe)
+   */
+  readonly visibility?: Visibility;
+
+  /**
+   * More external host names for the top-level route (a custom domain), e.g. `iris.ml.example.com`;
+   * point their DNS at the ingress gateway. Knative mode only.
+   * @default - only `<name>.<namespace>.<domain>`
+   */
+  readonly additionalHosts?: string[];
+
+  /**
+   * Path-based routing on a shared host, beside the host-based routes. Knative mode only.
+   * @default - host-based routing only
+   */
+  readonly pathRouting?: PathRouting;
+
+  /**
+   * TLS termination at an Istio gateway for the external hosts. Knative mode only.
+   * @default - plain HTTP through `ingressGateway` (TLS as configured on that gateway)
+   */
+  readonly tls?: IngressTls;
 }

@@ -33,7 +33,10 @@ beforeAll(() => {
 }, 120_000);
 
 test('there are examples, and each synthesizes into dist/<example>/', () => {
-  expect(examples).toEqual(expect.arrayContaining(['quickstart', 'transformer-explainer', 'sklearn-runtime', 'custom-container', 'autoscaled-knative', 'raw-keda', 'gpu-predictor']));
+  expect(examples).toEqual(expect.arrayContaining([
+    'quickstart', 'transformer-explainer', 'sklearn-runtime', 'custom-container', 'autoscaled-knative', 'raw-keda', 'gpu-predictor',
+    'jwt-protected', 'cluster-local-egress', 'traced-scraped',
+  ]));
   for (const example of examples) {
     expect([...first.files.keys()].some(key => key.startsWith(`${example}/`))).toBe(true);
   }
@@ -50,6 +53,10 @@ test('user-facing objects carry the names the user chose, never generated hashes
   for (const name of names) expect(name).not.toMatch(/-[0-9a-f]{8}$/);
   expect(names).toEqual(expect.arrayContaining(['Service/iris-predictor', 'Service/iris-transformer', 'Service/iris-explainer', 'VirtualService/iris', 'Service/sklearn-iris-predictor',
     'Deployment/iris-predictor', 'ScaledObject/iris-predictor', 'TriggerAuthentication/iris-predictor-trigger-0', 'Ingress/iris', 'Service/resnet-predictor']));
+  expect(names).toEqual(expect.arrayContaining([
+    'RequestAuthentication/iris', 'AuthorizationPolicy/iris-require-jwt', 'AuthorizationPolicy/iris-allow', 'Gateway/iris',
+    'Sidecar/fraud', 'ServiceEntry/fraud-egress-tls-443', 'NetworkPolicy/fraud', 'Telemetry/iris', 'ConfigMap/kfs-runtime-dashboard',
+  ]));
 });
 
 test('every synthesized manifest validates against the upstream schemas with 0 errors', () => {

@@ -1,4 +1,3 @@
-import { Capability } from 'cdk8s-plus-27';
 import * as kserve from '../_kserve';
 import { propError } from '../_validation';
 import { PodSecurity, SeccompProfile } from '../security/pod-security';
@@ -31,14 +30,16 @@ export function resolvePodSecurity(ctx: ComponentContext, kind: ComponentKind, s
     throw propError(ctx.owner, `${prop}.runAsUser`, 0, 'is root, but runAsNonRoot is true', 'use a non-zero UID, or set runAsNonRoot: false (which leaves the "restricted" profile)');
   }
   const seccomp = security?.seccompProfile ?? SeccompProfile.RUNTIME_DEFAULT;
-  const add = security?.addCapabilities?.map(capability => capability.toString());
+  // cdk8s-plus spells capabilities `CAP_…`; Kubernetes (and the "restricted" check, which allows exactly
+  // `NET_BIND_SERVICE`) expects them without the prefix.
+  const add = security?.addCapabilities?.map(capability => capability.toString().replace(/^CAP_/, ''));
 
   const leaves = (what: string) => ctx.warn(`${ctx.owner}: ${prop}.${what} leaves the Pod Security Standards "restricted" profile; a namespace that enforces it rejects the ${kind} pods`);
   if (!runAsNonRoot) leaves('runAsNonRoot (false)');
   if (security?.runAsUser === 0) leaves('runAsUser (0)');
   if (security?.allowPrivilegeEscalation === true) leaves('allowPrivilegeEscalation (true)');
   if (seccomp === SeccompProfile.UNCONFINED) leaves("seccompProfile ('Unconfined')");
-  const extraCapabilities = (add ?? []).filter(capability => capability !== Capability.NET_BIND_SERVICE);
+  const extraCapabilities = (add ?? []).filter(capability => capability !== 'NET_BIND_SERVICE');
   if (extraCapabilities.length > 0) {
     leaves(`addCapabilities (${extraCapabilities.join(', ')})`);
     ctx.warn(featureFlagWarning(ctx.owner, `${prop}.addCapabilities (${extraCapabilities.join(', ')})`, KnativeFeatureFlag.ADD_CAPABILITIES));

@@ -1,7 +1,9 @@
+import type { Server as GrpcServer } from '@grpc/grpc-js';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { type ModelSource, ModelState } from './models/model';
 import { type ModelEntry, ModelRepository } from './models/model-repository';
 import { buildServer, type LogLevel } from './server/build-server';
+import { bindGrpcServer, buildGrpcServer, shutdownGrpcServer } from './server/grpc/build-grpc-server';
 
 /** Options of {@link startServer}. */
 export interface ServeOptions {
@@ -18,10 +20,30 @@ export interface ServeOptions {
    */
   readonly httpPort?: number;
   /**
+   * gRPC port; 0 lets the OS pick a free one (read it back from `RunningServer.grpcPort`).
+   * @default 8081 (KServe's and MLServer's default)
+   */
+  readonly grpcPort?: number;
+  /**
    * Largest request body accepted, in bytes.
    * @default 64 MiB
    */
   readonly bodyLimitBytes?: number;
+  /**
+   * Largest gRPC message received or sent, in bytes.
+   * @default 64 MiB
+   */
+  readonly grpcMaxMessageBytes?: number;
+  /**
+   * Folder (or URI) whose subfolders are models the repository extension can load by name.
+   * @default - only models already known can be (re)loaded through the repository API
+   */
+  readonly modelRepository?: string;
+  /**
+   * Base URL of an explainer that v1 `:explain` calls are relayed to.
+   * @default - no explainer: `:explain` answers 404
+   */
+  readonly explainerUrl?: string;
   /**
    * Level of the JSON log lines on stdout.
    * @default 'info'
@@ -34,8 +56,14 @@ export interface RunningServer {
   /** The fastify instance, for `inject()` or adding routes. */
   readonly app: FastifyInstance;
   readonly repository: ModelRepository;
+  /** The gRPC server beside the HTTP one, sharing its repository. */
+  readonly grpc: GrpcServer;
   /** The port actually bound (useful with `httpPort: 0`). */
   readonly port: number;
+  /** The gRPC port actually bound (useful with `grpcPort: 0`). */
+  readonly grpcPort: number;
+  /** `host:port` a gRPC client on this machine reaches the server at. */
+  readonly grpcTarget: string;
   /** Base URL the server answers on, e.g. `http://127.0.0.1:8080`. */
   readonly url: string;
   /** Settles when every startup model is READY or UNAVAILABLE; resolves with their entries. */
@@ -46,6 +74,12 @@ export interface RunningServer {
 
 /** The default port of KServe's and MLServer's model servers. */
 export const DEFAULT_HTTP_PORT = 8080;
+
+/** The default gRPC port of KServe's and MLServer's model servers. */
+export const DEFAULT_GRPC_PORT = 8081;
+
+/** How long in-flight gRPC calls may run on shutdown before they are cancelled. */
+const GRPC_SHUTDOWN_GRACE_MS = 10_000;
 
 /**
  * Starts the model server: listens first, so liveness answers while models load, then loads the
@@ -60,15 +94,23 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     repository,
     bodyLimitBytes: options.bodyLimitBytes,
     logLevel: options.logLevel ?? 'info',
+    modelRepository: options.modelRepository,
+    explainerUrl: options.explainerUrl,
   });
+  const grpc = buildGrpcServer({ repository, modelRepository: options.modelRepository, maxMessageBytes: options.grpcMaxMessageBytes });
   repository.onStateChange((entry) => logModelState(app.log, entry));
 
+  const listenHost = options.host ?? '0.0.0.0';
+  let grpcPort: number;
   try {
-    await app.listen({ host: options.host ?? '0.0.0.0', port: options.httpPort ?? DEFAULT_HTTP_PORT });
+    await app.listen({ host: listenHost, port: options.httpPort ?? DEFAULT_HTTP_PORT });
+    grpcPort = await bindGrpcServer(grpc, listenHost, options.grpcPort ?? DEFAULT_GRPC_PORT);
   } catch (error) {
+    grpc.forceShutdown();
     await app.close();
     throw error;
   }
+  app.log.info({ grpcPort }, `gRPC listening on port ${grpcPort}`);
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error(`unexpected listen address ${address}`);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -78,11 +120,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   return {
     app,
     repository,
+    grpc,
     port: address.port,
+    grpcPort,
+    grpcTarget: `${reachableHost}:${grpcPort}`,
     url: `http://${reachableHost}:${address.port}`,
     modelsLoaded,
     async close() {
-      await app.close();
+      await Promise.all([app.close(), shutdownGrpcServer(grpc, GRPC_SHUTDOWN_GRACE_MS)]);
       // Let loads still in flight settle first, so no session is created after we release them.
       await modelsLoaded;
       await repository.unloadAll();

@@ -28,12 +28,22 @@ export function parseServeArgs(
   const httpPort =
     oneOf(values, 'http-port', 'http_port') ??
     (env.KFS_HTTP_PORT === undefined || env.KFS_HTTP_PORT === '' ? undefined : { flag: 'KFS_HTTP_PORT', value: env.KFS_HTTP_PORT });
+  const grpcPort =
+    oneOf(values, 'grpc-port', 'grpc_port') ??
+    (env.KFS_GRPC_PORT === undefined || env.KFS_GRPC_PORT === '' ? undefined : { flag: 'KFS_GRPC_PORT', value: env.KFS_GRPC_PORT });
   const bodyLimit = values['http-max-input-size'];
+  const grpcLimit = values['grpc-max-message-size'];
+  const modelRepository = oneOf(values, 'model-repository', 'model_repository');
+  const explainerUrl = values['explainer-url'];
   const options: ServeOptions = {
-    models: parseModels(values, env, cwd),
+    models: parseModels(values, env, cwd, modelRepository !== undefined),
     ...(values.host === undefined ? {} : { host: values.host }),
     ...(httpPort === undefined ? {} : { httpPort: parsePort(httpPort.flag, httpPort.value) }),
+    ...(grpcPort === undefined ? {} : { grpcPort: parsePort(grpcPort.flag, grpcPort.value) }),
     ...(bodyLimit === undefined ? {} : { bodyLimitBytes: parsePositiveInteger('--http-max-input-size', bodyLimit) }),
+    ...(grpcLimit === undefined ? {} : { grpcMaxMessageBytes: parsePositiveInteger('--grpc-max-message-size', grpcLimit) }),
+    ...(modelRepository === undefined ? {} : { modelRepository: toRepositoryUri(modelRepository.flag, modelRepository.value, cwd) }),
+    ...(explainerUrl === undefined ? {} : { explainerUrl: parseHttpUrl('--explainer-url', explainerUrl) }),
   };
   return { help: false, options };
 }
@@ -54,6 +64,12 @@ function parseOrThrowUsage(args: readonly string[]) {
         model_dir: { type: 'string' },
         'http-port': { type: 'string' },
         http_port: { type: 'string' },
+        'grpc-port': { type: 'string' },
+        grpc_port: { type: 'string' },
+        'grpc-max-message-size': { type: 'string' },
+        'model-repository': { type: 'string' },
+        model_repository: { type: 'string' },
+        'explainer-url': { type: 'string' },
         host: { type: 'string' },
         'http-max-input-size': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -77,7 +93,17 @@ function describeParseError(error: Error & { code?: string }): string {
   }
 }
 
-type SpelledOption = 'model-name' | 'model_name' | 'model-dir' | 'model_dir' | 'http-port' | 'http_port';
+type SpelledOption =
+  | 'model-name'
+  | 'model_name'
+  | 'model-dir'
+  | 'model_dir'
+  | 'http-port'
+  | 'http_port'
+  | 'grpc-port'
+  | 'grpc_port'
+  | 'model-repository'
+  | 'model_repository';
 
 /** Reads an option that has a dash and a KServe underscore spelling; giving both is ambiguous. */
 function oneOf(values: ParsedValues, dashed: SpelledOption, underscored: SpelledOption) {
@@ -91,7 +117,7 @@ function oneOf(values: ParsedValues, dashed: SpelledOption, underscored: Spelled
   return undefined;
 }
 
-function parseModels(values: ParsedValues, env: NodeJS.ProcessEnv, cwd: string): ModelSource[] {
+function parseModels(values: ParsedValues, env: NodeJS.ProcessEnv, cwd: string, hasModelRepository: boolean): ModelSource[] {
   const models = (values.model ?? []).map((spec) => parseModelSpec('--model', spec, cwd));
   const modelName = oneOf(values, 'model-name', 'model_name');
   const modelDir = oneOf(values, 'model-dir', 'model_dir');
@@ -106,8 +132,9 @@ function parseModels(values: ParsedValues, env: NodeJS.ProcessEnv, cwd: string):
       if (spec.trim() !== '') models.push(parseModelSpec('KFS_MODELS', spec.trim(), cwd));
     }
   }
-  if (models.length === 0) {
-    throw new UsageError('no model to serve: give --model NAME=PATH_OR_URI (or --model-dir, or KFS_MODELS)');
+  // With a model repository the server may start empty: models arrive through the repository API.
+  if (models.length === 0 && !hasModelRepository) {
+    throw new UsageError('no model to serve: give --model NAME=PATH_OR_URI (or --model-dir, or KFS_MODELS, or --model-repository)');
   }
   const seen = new Set<string>();
   for (const { name } of models) {
@@ -132,6 +159,27 @@ function toModelSource(flag: string, name: string, uri: string, cwd: string): Mo
   } catch (error) {
     throw new UsageError(`${flag}: ${(error as Error).message}`);
   }
+}
+
+function toRepositoryUri(flag: string, uri: string, cwd: string): string {
+  try {
+    return normalizeModelUri(uri, cwd);
+  } catch (error) {
+    throw new UsageError(`${flag}: ${(error as Error).message}`);
+  }
+}
+
+function parseHttpUrl(flag: string, value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new UsageError(`${flag} must be an http:// or https:// URL, got '${value}'`);
+  }
+  return value;
 }
 
 function parsePort(flag: string, value: string): number {

@@ -8,6 +8,11 @@ export interface InferRequest {
   readonly inputs: readonly Tensor[];
   /** Outputs to compute and return, in the order the client asked for them (all outputs by default). */
   readonly outputNames: readonly string[];
+  /**
+   * Outputs to return in the binary tensor data extension rather than as JSON `data` (HTTP only;
+   * gRPC always answers with raw contents). Empty when every output is JSON.
+   */
+  readonly binaryOutputNames: ReadonlySet<string>;
 }
 
 /** An inference result ready to be encoded for the wire. */

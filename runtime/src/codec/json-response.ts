@@ -10,16 +10,20 @@ import type { Tensor } from './tensor';
  * syntax without an intermediate Array, and 64-bit integers (BigInt arrays, which JSON.stringify
  * refuses) print with all their digits, so values beyond 2^53 are exact on the wire.
  *
- * @throws InferenceServerError (INVALID_ARG) for outputs with no JSON form (FP16, BF16).
+ * Outputs named in `binarySizes` are written without `data`, with `parameters.binary_data_size`
+ * instead; their bytes follow the JSON (see binary-response.ts).
+ *
+ * @throws InferenceServerError (INVALID_ARG) for JSON outputs with no JSON form (FP16, BF16).
  */
-export function encodeJsonInferResponse(response: InferResponse): string {
+export function encodeJsonInferResponse(response: InferResponse, binarySizes?: ReadonlyMap<string, number>): string {
   let json = `{"model_name":${JSON.stringify(response.modelName)}`;
   if (response.modelVersion !== undefined) json += `,"model_version":${JSON.stringify(response.modelVersion)}`;
   if (response.id !== undefined) json += `,"id":${JSON.stringify(response.id)}`;
   json += ',"outputs":[';
   response.outputs.forEach((output, position) => {
     if (position > 0) json += ',';
-    json += encodeOutput(output);
+    const binarySize = binarySizes?.get(output.name);
+    json += binarySize === undefined ? encodeOutput(output) : encodeBinaryOutput(output, binarySize);
   });
   return `${json}]}`;
 }
@@ -28,6 +32,14 @@ function encodeOutput(output: Tensor): string {
   return (
     `{"name":${JSON.stringify(output.name)},"datatype":"${output.datatype}",` +
     `"shape":[${output.shape.join(',')}],"data":[${encodeData(output)}]}`
+  );
+}
+
+/** An output whose elements travel in a binary section after the JSON (binary tensor data extension). */
+function encodeBinaryOutput(output: Tensor, binarySize: number): string {
+  return (
+    `{"name":${JSON.stringify(output.name)},"datatype":"${output.datatype}",` +
+    `"shape":[${output.shape.join(',')}],"parameters":{"binary_data_size":${binarySize}}}`
   );
 }
 
@@ -45,7 +57,9 @@ function encodeData(output: Tensor): string {
     case 'string':
       return (data as string[]).map((text) => JSON.stringify(text)).join(',');
     case 'none':
-      throw invalidArgument(`output '${output.name}' has datatype ${output.datatype}, which cannot be returned as JSON data`);
+      throw invalidArgument(
+        `output '${output.name}' has datatype ${output.datatype}, which cannot be returned as JSON data; request it with parameters.binary_data=true`,
+      );
   }
 }
 

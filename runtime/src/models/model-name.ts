@@ -2,9 +2,14 @@
 // conservative alphabet keeps them unambiguous in both without escaping rules.
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
+/** True when `name` is usable as a model name (letters, digits, `_`, `.`, `-`; starts alphanumeric). */
+export function isValidModelName(name: string): boolean {
+  return MODEL_NAME.test(name);
+}
+
 /** Throws unless `name` is usable as a model name (letters, digits, `_`, `.`, `-`; starts alphanumeric). */
 export function assertValidModelName(name: string): void {
-  if (!MODEL_NAME.test(name)) {
+  if (!isValidModelName(name)) {
     throw new Error(
       `invalid model name '${name}': use letters, digits, '_', '.' and '-', starting with a letter or digit`,
     );

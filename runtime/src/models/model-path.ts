@@ -1,5 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
+import { ErrorKind, InferenceServerError } from '../errors';
 
 /** Conventional file name inside a model folder (Triton and KServe both use it). */
 export const MODEL_FILE_NAME = 'model.onnx';
@@ -20,7 +21,8 @@ export interface ResolvedModelPath {
  */
 export async function resolveModelPath(location: string): Promise<ResolvedModelPath> {
   const info = await statOrUndefined(location);
-  if (info === undefined) throw new Error(`model path '${location}' does not exist`);
+  // NOT_FOUND so the repository API can answer 404 for a name with no folder behind it.
+  if (info === undefined) throw new InferenceServerError(ErrorKind.NOT_FOUND, `model path '${location}' does not exist`);
   if (info.isFile()) return { file: location, version: undefined };
   if (!info.isDirectory()) throw new Error(`model path '${location}' is neither a file nor a folder`);
 

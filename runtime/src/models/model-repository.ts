@@ -1,23 +1,43 @@
 import { performance } from 'node:perf_hooks';
+import { ErrorKind, InferenceServerError, unknownModel } from '../errors';
 import { loadModel, type ModelLoader } from './load-model';
 import { type Model, type ModelSource, ModelState } from './model';
 import { assertValidModelName } from './model-name';
+import { ModelStatistics } from './model-statistics';
 
 /** A snapshot of one model's place in the repository; replaced, never mutated, on each change. */
 export interface ModelEntry {
   readonly name: string;
   readonly uri: string;
   readonly state: ModelState;
-  /** Why the model is UNAVAILABLE (the loader's error message). */
+  /** Why the model is UNAVAILABLE (the loader's error message, or `unloaded`). */
   readonly reason?: string;
+  /** The loader's error, when loading failed. */
+  readonly failure?: Error;
   /** The loaded model, present exactly when READY. */
   readonly model?: Model;
+  /** Inference statistics since this load, present exactly when READY. */
+  readonly statistics?: ModelStatistics;
   /** How long loading took, present when READY. */
   readonly loadMs?: number;
 }
 
 /** Called after every state change; logging and metrics subscribe here instead of living in the repository. */
 export type ModelStateListener = (entry: ModelEntry) => void;
+
+/** Options of {@link ModelRepository.load}. */
+export interface LoadOptions {
+  /**
+   * Whether server readiness waits for this model. Startup models are required; models loaded
+   * later through the repository API are not, so loading one never takes a serving pod out of
+   * its Service while it loads.
+   * @default true
+   */
+  readonly required?: boolean;
+}
+
+/** Reason recorded for a model unloaded on request (Triton's index says the same). */
+export const UNLOADED_REASON = 'unloaded';
 
 /**
  * The models this server knows, by name, with their lifecycle state. A model is listed from the
@@ -26,6 +46,7 @@ export type ModelStateListener = (entry: ModelEntry) => void;
  */
 export class ModelRepository {
   readonly #entries = new Map<string, ModelEntry>();
+  readonly #required = new Set<string>();
   readonly #listeners = new Set<ModelStateListener>();
 
   /** @param loader how models are loaded; the ONNX loader unless a test or another format swaps it. */
@@ -46,6 +67,11 @@ export class ModelRepository {
     return this.list().every((entry) => entry.state === ModelState.READY);
   }
 
+  /** Entries server readiness waits for that are not READY (startup models, unless unloaded since). */
+  requiredNotReady(): ModelEntry[] {
+    return this.list().filter((entry) => this.#required.has(entry.name) && entry.state !== ModelState.READY);
+  }
+
   /** Subscribes to state changes; returns the unsubscribe function. */
   onStateChange(listener: ModelStateListener): () => void {
     this.#listeners.add(listener);
@@ -54,14 +80,16 @@ export class ModelRepository {
 
   /**
    * Loads (or reloads) a model. Resolves with the settled entry, READY or UNAVAILABLE: a failing
-   * model is a state, not an exception, so one bad model never stops the others.
+   * model is a state, not an exception, so one bad model never stops the others. During a reload
+   * the model is LOADING (requests get 503) and the previous engine is released once it settles.
    *
    * @throws Error only for an invalid model name.
    */
-  async load(name: string, uri: string): Promise<ModelEntry> {
+  async load(name: string, uri: string, options: LoadOptions = {}): Promise<ModelEntry> {
     assertValidModelName(name);
-    const loading: ModelEntry = { name, uri, state: ModelState.LOADING };
+    if (options.required ?? true) this.#required.add(name);
     const previous = this.#entries.get(name);
+    const loading: ModelEntry = { name, uri, state: ModelState.LOADING };
     this.#set(loading);
     const started = performance.now();
     let settled: ModelEntry;
@@ -69,13 +97,16 @@ export class ModelRepository {
       const model = await this.loader(name, uri);
       if (this.#entries.get(name) !== loading) {
         // A newer load or unload of this name superseded us; drop what we built.
-        await model.unload();
+        await Promise.all([model.unload(), previous?.model?.unload()]);
         return this.#entries.get(name) ?? loading;
       }
-      settled = { name, uri, state: ModelState.READY, model, loadMs: performance.now() - started };
+      settled = { name, uri, state: ModelState.READY, model, statistics: new ModelStatistics(), loadMs: performance.now() - started };
     } catch (error) {
-      if (this.#entries.get(name) !== loading) return this.#entries.get(name) ?? loading;
-      settled = { name, uri, state: ModelState.UNAVAILABLE, reason: (error as Error).message };
+      if (this.#entries.get(name) !== loading) {
+        await previous?.model?.unload();
+        return this.#entries.get(name) ?? loading;
+      }
+      settled = { name, uri, state: ModelState.UNAVAILABLE, reason: (error as Error).message, failure: error as Error };
     }
     this.#set(settled);
     await previous?.model?.unload();
@@ -87,10 +118,42 @@ export class ModelRepository {
     return Promise.all(sources.map((source) => this.load(source.name, source.uri)));
   }
 
+  /**
+   * Unloads a model: it stays listed as UNAVAILABLE (`unloaded`), new requests for it are refused
+   * at once, and its engine is released after the inferences already running on it finish.
+   * A load still in flight is abandoned.
+   *
+   * @throws InferenceServerError NOT_FOUND for a name the repository does not list.
+   */
+  async unload(name: string): Promise<ModelEntry> {
+    const current = this.#entries.get(name);
+    if (current === undefined) throw unknownModel(name);
+    this.#required.delete(name);
+    const unloaded: ModelEntry = { name, uri: current.uri, state: ModelState.UNAVAILABLE, reason: UNLOADED_REASON };
+    this.#set(unloaded);
+    await current.model?.unload();
+    return unloaded;
+  }
+
+  /**
+   * Forgets an entry that is not READY (a failed load of a name that was never served), so a
+   * stream of bad load requests cannot grow the index without bound.
+   */
+  forget(name: string): void {
+    const entry = this.#entries.get(name);
+    if (entry === undefined) return;
+    if (entry.state === ModelState.READY) {
+      throw new InferenceServerError(ErrorKind.INTERNAL, `model '${name}' is READY; unload it before forgetting it`);
+    }
+    this.#entries.delete(name);
+    this.#required.delete(name);
+  }
+
   /** Releases every loaded model and forgets all entries (server shutdown). */
   async unloadAll(): Promise<void> {
     const models = this.list().flatMap((entry) => (entry.model === undefined ? [] : [entry.model]));
     this.#entries.clear();
+    this.#required.clear();
     await Promise.all(models.map((model) => model.unload()));
   }
 

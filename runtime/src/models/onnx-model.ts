@@ -40,11 +40,20 @@ export class OnnxModel implements Model {
     readonly outputs: readonly TensorMetadata[],
   ) {}
 
+  /** Runs in progress; the session is released only when this is back to zero. */
+  #inFlight = 0;
+  #onDrained: (() => void) | undefined;
+  #released: Promise<void> | undefined;
+
   async infer(inputs: readonly Tensor[], outputNames: readonly string[]): Promise<Tensor[]> {
+    if (this.#released !== undefined) {
+      throw new InferenceServerError(ErrorKind.UNAVAILABLE, `model '${this.name}' is being unloaded`);
+    }
     const feeds: Record<string, ort.Tensor> = {};
     for (const input of inputs) {
       feeds[input.name] = new ort.Tensor(ortTypeOf(input), input.data, input.shape);
     }
+    this.#inFlight++;
     let results: ort.InferenceSession.ReturnType;
     try {
       results = await this.session.run(feeds, outputNames);
@@ -53,12 +62,19 @@ export class OnnxModel implements Model {
         ErrorKind.INTERNAL,
         `onnxruntime failed to run model '${this.name}': ${(error as Error).message}`,
       );
+    } finally {
+      if (--this.#inFlight === 0) this.#onDrained?.();
     }
     return outputNames.map((name) => fromOrtTensor(name, results[name] as ort.Tensor));
   }
 
-  async unload(): Promise<void> {
-    await this.session.release();
+  /** Refuses new runs, waits for the running ones, then frees the session; safe to call twice. */
+  unload(): Promise<void> {
+    this.#released ??= (async () => {
+      if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#onDrained = resolve));
+      await this.session.release();
+    })();
+    return this.#released;
   }
 }
 

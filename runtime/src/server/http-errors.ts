@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorKind, InferenceServerError } from '../errors';
+import { ExplainerUnreachableError } from './explainer-proxy';
 
 /** Triton's documented HTTP mapping of server error kinds. */
 const HTTP_STATUS: Readonly<Record<ErrorKind, number>> = {
@@ -20,6 +21,7 @@ export function sendError(reply: FastifyReply, status: number, message: string):
  * too large, bad headers) keep theirs; anything else is a bug, logged and answered with 500.
  */
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof ExplainerUnreachableError) return sendError(reply, 502, error.message);
   if (error instanceof InferenceServerError) {
     if (error.kind === ErrorKind.INTERNAL) request.log.error({ err: error }, 'inference failed');
     return sendError(reply, HTTP_STATUS[error.kind], error.message);

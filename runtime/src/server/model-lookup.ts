@@ -1,11 +1,19 @@
 import { ErrorKind, InferenceServerError, unknownModel } from '../errors';
 import { type Model, ModelState } from '../models/model';
 import type { ModelEntry, ModelRepository } from '../models/model-repository';
+import type { ModelStatistics } from '../models/model-statistics';
 
-/** Path parameters of every `/v2/models/{model}[/versions/{version}]/…` route. */
+/** Path parameters of every `/v2/models/{model}[/versions/{version}]/…` route (and gRPC's name/version). */
 export interface ModelRouteParams {
   readonly model: string;
+  /** Absent or empty means "the version the server picks" (gRPC sends an empty string). */
   readonly version?: string;
+}
+
+/** A model that can serve, with the statistics its inferences are recorded in. */
+export interface ReadyModel {
+  readonly model: Model;
+  readonly statistics: ModelStatistics;
 }
 
 /**
@@ -14,10 +22,11 @@ export interface ModelRouteParams {
  * @throws InferenceServerError NOT_FOUND for an unknown name, or a version the ready model does not have.
  */
 export function findModelEntry(repository: ModelRepository, params: ModelRouteParams): ModelEntry {
+  const version = params.version === '' ? undefined : params.version;
   const entry = repository.get(params.model);
-  if (entry === undefined) throw unknownModel(params.model, params.version);
-  if (params.version !== undefined && entry.model !== undefined && entry.model.version !== params.version) {
-    throw unknownModel(params.model, params.version);
+  if (entry === undefined) throw unknownModel(params.model, version);
+  if (version !== undefined && entry.model !== undefined && entry.model.version !== version) {
+    throw unknownModel(params.model, version);
   }
   return entry;
 }
@@ -27,10 +36,12 @@ export function findModelEntry(repository: ModelRepository, params: ModelRoutePa
  *
  * @throws InferenceServerError NOT_FOUND as `findModelEntry`, UNAVAILABLE while loading or after a failed load.
  */
-export function findReadyModel(repository: ModelRepository, params: ModelRouteParams): Model {
+export function findReadyModel(repository: ModelRepository, params: ModelRouteParams): ReadyModel {
   const entry = findModelEntry(repository, params);
-  if (entry.state !== ModelState.READY || entry.model === undefined) throw modelNotReady(entry);
-  return entry.model;
+  if (entry.state !== ModelState.READY || entry.model === undefined || entry.statistics === undefined) {
+    throw modelNotReady(entry);
+  }
+  return { model: entry.model, statistics: entry.statistics };
 }
 
 /** The 503 error for a listed model that cannot serve, carrying the load failure's reason. */

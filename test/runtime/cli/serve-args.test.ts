@@ -98,7 +98,7 @@ describe('parseServeArgs', () => {
     [['--model', 'iris=m', '--port=1'], "unknown option '--port'"],
     [['--model', 'iris=m', 'extra'], "unexpected argument 'extra'; serve takes only options"],
     [['--model'], "Option '--model <value>' argument missing"],
-    [[], 'no model to serve: give --model NAME=PATH_OR_URI (or --model-dir, or KFS_MODELS)'],
+    [[], 'no model to serve: give --model NAME=PATH_OR_URI (or --model-dir, or KFS_MODELS, or --model-repository)'],
     [['--model', 'iris'], "--model expects NAME=PATH_OR_URI, got 'iris'"],
     [['--model', '=m'], "--model expects NAME=PATH_OR_URI, got '=m'"],
     [['--model', 'iris='], "--model expects NAME=PATH_OR_URI, got 'iris='"],

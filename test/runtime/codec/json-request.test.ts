@@ -96,7 +96,7 @@ describe('decodeJsonInferRequest: data of every datatype', () => {
   it.each<Datatype>(['FP16', 'BF16'])('rejects %s data in JSON, as Triton does', (datatype) => {
     expectInvalid(
       () => decodeJsonInferRequest({ inputs: [{ name: 'x', datatype, shape: [1, 1], data: [1] }] }, singleInputModel(datatype)),
-      `input 'x' has datatype ${datatype}, which cannot be sent as JSON data`,
+      `input 'x' has datatype ${datatype}, which cannot be sent as JSON data; use the binary tensor data extension`,
     );
   });
 });

@@ -5,7 +5,7 @@ import { type RunningServer, type ServeOptions, startServer } from '../../../run
 
 /** Starts a real server on a free loopback port with the given models, waiting until they settled. */
 export async function startTestServer(models: ServeOptions['models'], options: Partial<ServeOptions> = {}): Promise<RunningServer> {
-  const server = await startServer({ models, host: '127.0.0.1', httpPort: 0, logLevel: 'silent', ...options });
+  const server = await startServer({ models, host: '127.0.0.1', httpPort: 0, grpcPort: 0, logLevel: 'silent', ...options });
   await server.modelsLoaded;
   return server;
 }

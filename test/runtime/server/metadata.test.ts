@@ -34,12 +34,12 @@ describe('metadata endpoints', () => {
     await corrupt.cleanup();
   });
 
-  it.each(['/v2', '/v2/'])('%s describes the server and advertises no extension it lacks', async (urlPath) => {
+  it.each(['/v2', '/v2/'])('%s describes the server and advertises exactly the extensions it implements', async (urlPath) => {
     const { version } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'runtime', 'package.json'), 'utf8')) as { version: string };
     expect(await request(server, 'GET', urlPath)).toEqual({
       status: 200,
       contentType: 'application/json; charset=utf-8',
-      body: { name: 'kfs-runtime', version, extensions: [] },
+      body: { name: 'kfs-runtime', version, extensions: ['binary_tensor_data', 'model_repository', 'model_configuration', 'statistics'] },
     });
   });
 

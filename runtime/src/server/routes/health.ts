@@ -11,9 +11,10 @@ import { findModelEntry, modelNotReady, modelPaths, type ModelRouteParams } from
 export function registerHealthRoutes(app: FastifyInstance, repository: ModelRepository): void {
   app.get('/v2/health/live', async () => ({ live: true }));
 
-  // Triton's strict readiness: ready only when every configured model has loaded.
+  // Triton's strict readiness: ready only when every startup model has loaded. Models loaded
+  // later through the repository API do not count, so loading one never takes the pod out of service.
   app.get('/v2/health/ready', async (_request, reply) => {
-    const waiting = repository.list().filter((entry) => entry.state !== ModelState.READY);
+    const waiting = repository.requiredNotReady();
     if (waiting.length > 0) {
       const summary = waiting.map((entry) => `'${entry.name}' (${entry.state})`).join(', ');
       return sendError(reply, 503, `server is not ready: models not ready: ${summary}`);

@@ -1,24 +1,43 @@
 import type { FastifyInstance } from 'fastify';
-import { decodeJsonInferRequest } from '../../codec/json-request';
-import { encodeJsonInferResponse } from '../../codec/json-response';
+import { decodeRestInferRequest } from '../../codec/binary-request';
+import { encodeRestInferResponse } from '../../codec/binary-response';
+import { invalidArgument } from '../../errors';
 import type { ModelRepository } from '../../models/model-repository';
 import { findReadyModel, modelPaths, type ModelRouteParams } from '../model-lookup';
-import { parseJsonBody } from '../request-body';
+import { runInference } from '../run-inference';
 
-/** `POST /v2/models/{m}[/versions/{v}]/infer`: decode → model.infer → encode. */
+/** The binary tensor data extension's header: the JSON part's byte length. */
+export const INFERENCE_HEADER_CONTENT_LENGTH = 'inference-header-content-length';
+
+/**
+ * `POST /v2/models/{m}[/versions/{v}]/infer`: JSON or binary-extension body → decode → model.infer
+ * → encode (binary sections for the outputs asked for in binary) → reply.
+ */
 export function registerInferRoutes(app: FastifyInstance, repository: ModelRepository): void {
   for (const path of modelPaths('/infer')) {
     app.post<{ Params: ModelRouteParams }>(path, async (request, reply) => {
-      const model = findReadyModel(repository, request.params);
-      const inferRequest = decodeJsonInferRequest(parseJsonBody(request.body), model);
-      const outputs = await model.infer(inferRequest.inputs, inferRequest.outputNames);
-      const body = encodeJsonInferResponse({
-        modelName: model.name,
-        modelVersion: model.version,
-        ...(inferRequest.id === undefined ? {} : { id: inferRequest.id }),
-        outputs,
-      });
-      return reply.type('application/json; charset=utf-8').send(body);
+      const ready = findReadyModel(repository, request.params);
+      const body = request.body;
+      if (!Buffer.isBuffer(body)) throw invalidArgument('request body is empty; expected a JSON inference request');
+      const headerLength = request.headers[INFERENCE_HEADER_CONTENT_LENGTH];
+      const encoded = await runInference(
+        ready,
+        (model) => decodeRestInferRequest(body, Array.isArray(headerLength) ? headerLength[0] : headerLength, model),
+        (inferRequest, outputs) =>
+          encodeRestInferResponse(
+            {
+              modelName: ready.model.name,
+              modelVersion: ready.model.version,
+              ...(inferRequest.id === undefined ? {} : { id: inferRequest.id }),
+              outputs,
+            },
+            inferRequest.binaryOutputNames,
+          ),
+      );
+      if (encoded.inferenceHeaderContentLength !== undefined) {
+        reply.header(INFERENCE_HEADER_CONTENT_LENGTH, encoded.inferenceHeaderContentLength);
+      }
+      return reply.type(encoded.contentType).send(encoded.body);
     });
   }
 }

@@ -1,0 +1,83 @@
+/** A cumulative count and total duration, as Triton's `StatisticDuration`. */
+export interface StatisticDuration {
+  count: number;
+  /** Total nanoseconds; a double stays exact up to 2^53 ns (104 days of summed time). */
+  ns: number;
+}
+
+/** Per-batch-size durations, as Triton's `InferBatchStatistics`. */
+export interface BatchStatistics {
+  readonly batchSize: number;
+  readonly computeInput: StatisticDuration;
+  readonly computeInfer: StatisticDuration;
+  readonly computeOutput: StatisticDuration;
+}
+
+/** Timestamps (process.hrtime.bigint()) around the steps of one successful inference. */
+export interface InferenceTimings {
+  readonly started: bigint;
+  readonly inputDecoded: bigint;
+  readonly inferred: bigint;
+  readonly outputEncoded: bigint;
+}
+
+function duration(): StatisticDuration {
+  return { count: 0, ns: 0 };
+}
+
+function add(target: StatisticDuration, from: bigint, to: bigint): void {
+  target.count++;
+  target.ns += Number(to - from);
+}
+
+/**
+ * Cumulative inference statistics of one loaded model, in the shape of the statistics extension
+ * (Triton's `ModelStatistics`): decode is compute_input, the engine run compute_infer, encode
+ * compute_output. There is no queue (no batching yet) and no response cache, so those stay zero.
+ */
+export class ModelStatistics {
+  /** Milliseconds since the epoch of the last inference, 0 if none. */
+  lastInference = 0;
+  /** Batch items inferred (the first dimension of each request's inputs). */
+  inferenceCount = 0;
+  /** Model executions; equal to successful requests until dynamic batching arrives. */
+  executionCount = 0;
+  readonly success = duration();
+  readonly fail = duration();
+  readonly queue = duration();
+  readonly computeInput = duration();
+  readonly computeInfer = duration();
+  readonly computeOutput = duration();
+  readonly cacheHit = duration();
+  readonly cacheMiss = duration();
+  readonly #batches = new Map<number, BatchStatistics>();
+
+  recordSuccess(batchSize: number, timings: InferenceTimings): void {
+    this.lastInference = Date.now();
+    this.inferenceCount += batchSize;
+    this.executionCount++;
+    add(this.success, timings.started, timings.outputEncoded);
+    add(this.computeInput, timings.started, timings.inputDecoded);
+    add(this.computeInfer, timings.inputDecoded, timings.inferred);
+    add(this.computeOutput, timings.inferred, timings.outputEncoded);
+    let batch = this.#batches.get(batchSize);
+    if (batch === undefined) {
+      batch = { batchSize, computeInput: duration(), computeInfer: duration(), computeOutput: duration() };
+      this.#batches.set(batchSize, batch);
+    }
+    add(batch.computeInput, timings.started, timings.inputDecoded);
+    add(batch.computeInfer, timings.inputDecoded, timings.inferred);
+    add(batch.computeOutput, timings.inferred, timings.outputEncoded);
+  }
+
+  /** A request that reached the model but failed (bad input, engine error). */
+  recordFailure(started: bigint, failed: bigint): void {
+    this.lastInference = Date.now();
+    add(this.fail, started, failed);
+  }
+
+  /** Batch statistics ordered by batch size. */
+  batches(): BatchStatistics[] {
+    return [...this.#batches.values()].sort((a, b) => a.batchSize - b.batchSize);
+  }
+}

@@ -7,6 +7,7 @@ fixed opset and IR version, so re-running it rewrites byte-identical files.
 - models/iris/1/expected.json  sample v2 request and the outputs Python onnxruntime gives for it
 - models/mlp/1/model.onnx      784-512-256-10 MLP with fixed random weights (batching benchmarks)
 - models/identity/1/model.onnx one Identity per v2 datatype that JSON can carry (codec round trips)
+- models/half/1/model.onnx     FP16 in, FP16 out (doubled): the datatype only binary/raw forms carry
 """
 
 from __future__ import annotations
@@ -188,6 +189,31 @@ def self_check_identity(model_path: Path) -> None:
     assert all(result.shape == (1, 2) for result in results), results
 
 
+def build_half() -> onnx.ModelProto:
+    # Its own model: JSON cannot carry FP16, so it would make the identity model unusable over JSON.
+    two = numpy_helper.from_array(np.array(2.0, dtype=np.float16), "two")
+    graph = helper.make_graph(
+        [helper.make_node("Mul", ["x", "two"], ["y"], name="double")],
+        "half",
+        inputs=[helper.make_tensor_value_info("x", TensorProto.FLOAT16, ["batch", "width"])],
+        outputs=[helper.make_tensor_value_info("y", TensorProto.FLOAT16, ["batch", "width"])],
+        initializer=[two],
+    )
+    return helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid("", OPSET)],
+        producer_name="cdk8s-kfserving models/generate.py",
+        doc_string="y = 2 * x in half precision, shape [batch, width].",
+    )
+
+
+def self_check_half(model_path: Path) -> None:
+    session = onnxruntime.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
+    x = np.array([[0.5, -1.25, 65504.0]], dtype=np.float16)
+    (y,) = session.run(["y"], {"x": x})
+    assert y.dtype == np.float16 and y.tolist() == [[1.0, -2.5, np.inf]], y
+
+
 def main() -> None:
     iris_path = MODELS_DIR / "iris" / "1" / "model.onnx"
     write_model(build_iris(), iris_path)
@@ -200,6 +226,10 @@ def main() -> None:
     identity_path = MODELS_DIR / "identity" / "1" / "model.onnx"
     write_model(build_identity(), identity_path)
     self_check_identity(identity_path)
+
+    half_path = MODELS_DIR / "half" / "1" / "model.onnx"
+    write_model(build_half(), half_path)
+    self_check_half(half_path)
 
 
 if __name__ == "__main__":

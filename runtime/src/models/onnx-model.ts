@@ -50,9 +50,7 @@ export class OnnxModel implements Model {
       throw new InferenceServerError(ErrorKind.UNAVAILABLE, `model '${this.name}' is being unloaded`);
     }
     const feeds: Record<string, ort.Tensor> = {};
-    for (const input of inputs) {
-      feeds[input.name] = new ort.Tensor(ortTypeOf(input), input.data, input.shape);
-    }
+    for (const input of inputs) feeds[input.name] = toOrtTensor(input);
     this.#inFlight++;
     let results: ort.InferenceSession.ReturnType;
     try {
@@ -101,10 +99,27 @@ function ortTypeOf(input: Tensor): ort.Tensor.Type {
   return ortType;
 }
 
+function toOrtTensor(input: Tensor): ort.Tensor {
+  const tensor = new ort.Tensor(ortTypeOf(input), input.data, input.shape);
+  if (input.datatype === 'FP16') {
+    // Where Float16Array exists (Node 24), onnxruntime-common re-wraps our Uint16Array bit patterns
+    // as a Float16Array, which onnxruntime-node 1.30's native binding reads as zero bytes ("not
+    // enough space"). Handing back the Uint16Array view of the same memory is what it can read.
+    (tensor as unknown as { cpuData: TensorData }).cpuData = input.data;
+  }
+  return tensor;
+}
+
 function fromOrtTensor(name: string, tensor: ort.Tensor): Tensor {
   const datatype = datatypeFromOrtType(tensor.type);
   if (datatype === undefined) {
     throw new InferenceServerError(ErrorKind.INTERNAL, `output '${name}' has onnxruntime type '${tensor.type}', which has no v2 datatype`);
   }
-  return { name, datatype, shape: tensor.dims, data: tensor.data as TensorData };
+  let data = tensor.data as TensorData | Uint16Array;
+  if (datatype === 'FP16' && !(data instanceof Uint16Array)) {
+    // The same re-wrapping on the way out; the codecs carry half floats as their bit patterns.
+    const view = data as unknown as ArrayBufferView & { length: number };
+    data = new Uint16Array(view.buffer, view.byteOffset, view.length);
+  }
+  return { name, datatype, shape: tensor.dims, data };
 }

@@ -7,3 +7,4 @@ export const IRIS_DIR = path.join(MODELS_DIR, 'iris');
 export const IRIS_FILE = path.join(IRIS_DIR, '1', 'model.onnx');
 export const MLP_DIR = path.join(MODELS_DIR, 'mlp');
 export const IDENTITY_DIR = path.join(MODELS_DIR, 'identity');
+export const HALF_DIR = path.join(MODELS_DIR, 'half');

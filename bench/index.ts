@@ -2,6 +2,15 @@
  * `npm run bench`: every benchmark, each measuring its baseline in the same run and printing ratios.
  * Benchmarks are not tests: they never fail on a number.
  */
+import { runRuntimeProtocolBenchmark } from './runtime-protocols';
 import { runSynthBenchmark } from './synth-1000';
 
-runSynthBenchmark();
+async function main(): Promise<void> {
+  runSynthBenchmark();
+  await runRuntimeProtocolBenchmark();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -100,6 +100,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const grpc = buildGrpcServer({ repository, modelRepository: options.modelRepository, maxMessageBytes: options.grpcMaxMessageBytes });
   repository.onStateChange((entry) => logModelState(app.log, entry));
 
+  // Loading starts before listening: load() lists each model as LOADING synchronously, so
+  // readiness can never answer 200 in the moment between listening and the first load.
+  const modelsLoaded = repository.loadAll(options.models);
   const listenHost = options.host ?? '0.0.0.0';
   let grpcPort: number;
   try {
@@ -108,6 +111,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   } catch (error) {
     grpc.forceShutdown();
     await app.close();
+    await modelsLoaded;
+    await repository.unloadAll();
     throw error;
   }
   app.log.info({ grpcPort }, `gRPC listening on port ${grpcPort}`);
@@ -116,7 +121,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const reachableHost = host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host;
 
-  const modelsLoaded = repository.loadAll(options.models);
   return {
     app,
     repository,

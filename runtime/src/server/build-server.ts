@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { ModelRepository } from '../models/model-repository';
 import { ExplainerProxy } from './explainer-proxy';
-import { handleError, handleNotFound } from './http-errors';
+import { handleError, handleNotFound, sendError } from './http-errors';
 import { RepositoryExtension } from './repository-extension';
 import { acceptAnyBodyAsBuffer } from './request-body';
 import { registerHealthRoutes } from './routes/health';
@@ -64,6 +64,13 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     // belongs to the payload-logging hook, not to fastify's defaults.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
+    // Long enough for any real model name; longer path segments get 414 in the v2 error shape.
+    maxParamLength: 1024,
+    // Router-level errors (over-long or undecodable URLs) answer in the v2 error shape too.
+    frameworkErrors: (error, _request, reply) => {
+      const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+      void sendError(reply, status, error.message);
+    },
   });
   acceptAnyBodyAsBuffer(app, bodyLimit);
   app.setErrorHandler(handleError);

@@ -64,8 +64,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     // belongs to the payload-logging hook, not to fastify's defaults.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
-    // Long enough for any real model name; longer path segments get 414 in the v2 error shape.
-    maxParamLength: 1024,
+    routerOptions: {
+      // Long enough for any real model name; longer path segments get 414 in the v2 error shape.
+      maxParamLength: 1024,
+    },
     // Router-level errors (over-long or undecodable URLs) answer in the v2 error shape too.
     frameworkErrors: (error, _request, reply) => {
       const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;

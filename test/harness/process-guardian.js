@@ -11,9 +11,9 @@
 const { spawn } = require('node:child_process');
 
 const [binary, ...args] = process.argv.slice(2);
-const child = spawn(binary, args, { stdio: ['ignore', 'inherit', 'inherit'] });
 const killGraceMs = 10_000;
 let ending = false;
+let child;
 
 function end(forwardSigterm) {
   if (ending) return;
@@ -22,14 +22,18 @@ function end(forwardSigterm) {
   setTimeout(() => child.kill('SIGKILL'), killGraceMs).unref();
 }
 
-process.stdin.on('end', () => end(true));
-process.stdin.on('error', () => end(true));
-process.stdin.resume();
+// Handlers go in before the binary starts: a test may signal the group as soon as it sees the
+// binary, and a SIGTERM arriving before them would kill us by default and lose the exit status.
 // The test process signals our whole process group, so the binary already has the signal; sending
 // it a second SIGTERM would make kube-apiserver skip its graceful shutdown ("received second
 // signal, exiting directly"). We stay until it exits, to report its exit status.
 process.on('SIGTERM', () => end(false));
 process.on('SIGINT', () => end(false));
+process.stdin.on('end', () => end(true));
+process.stdin.on('error', () => end(true));
+process.stdin.resume();
+
+child = spawn(binary, args, { stdio: ['ignore', 'inherit', 'inherit'] });
 
 child.on('error', error => {
   process.stderr.write(`process-guardian: cannot start ${binary}: ${error.message}\n`);

@@ -1,7 +1,9 @@
 import type { Server as GrpcServer } from '@grpc/grpc-js';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { type ModelSource, ModelState } from './models/model';
+import { createModelLoader } from './models/load-model';
 import { type ModelEntry, ModelRepository } from './models/model-repository';
+import { ModelStorage, type StorageOptions, redactUri } from './models/storage';
 import { buildServer, type LogLevel } from './server/build-server';
 import { bindGrpcServer, buildGrpcServer, shutdownGrpcServer } from './server/grpc/build-grpc-server';
 
@@ -49,6 +51,12 @@ export interface ServeOptions {
    * @default 'info'
    */
   readonly logLevel?: LogLevel;
+  /**
+   * How models are pulled from s3://, gs://, https:// and friends (cache folder, concurrency,
+   * retries, CA bundle, archive limits); credentials and endpoints come from `storage.env`.
+   * @default - the defaults of StorageOptions, reading process.env
+   */
+  readonly storage?: Omit<StorageOptions, 'logger'>;
 }
 
 /** A listening server, as returned by {@link startServer}. */
@@ -89,7 +97,9 @@ const GRPC_SHUTDOWN_GRACE_MS = 10_000;
  * @throws when the port cannot be bound.
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const repository = new ModelRepository();
+  // The repository reads the app's logger through the storage; both exist before either is used.
+  let storage: ModelStorage | undefined;
+  const repository = new ModelRepository((name, uri) => createModelLoader(storage!)(name, uri));
   const app = buildServer({
     repository,
     bodyLimitBytes: options.bodyLimitBytes,
@@ -98,6 +108,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     explainerUrl: options.explainerUrl,
   });
   const grpc = buildGrpcServer({ repository, modelRepository: options.modelRepository, maxMessageBytes: options.grpcMaxMessageBytes });
+  storage = new ModelStorage({ ...options.storage, logger: app.log });
   repository.onStateChange((entry) => logModelState(app.log, entry));
 
   // Loading starts before listening: load() lists each model as LOADING synchronously, so
@@ -146,6 +157,6 @@ function logModelState(log: FastifyBaseLogger, entry: ModelEntry): void {
       `model '${entry.name}' loaded`,
     );
   } else if (entry.state === ModelState.UNAVAILABLE) {
-    log.error({ model: entry.name, uri: entry.uri, reason: entry.reason }, `model '${entry.name}' failed to load`);
+    log.error({ model: entry.name, uri: redactUri(entry.uri), reason: entry.reason }, `model '${entry.name}' failed to load`);
   }
 }

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { assertValidModelName } from '../models/model-name';
 import type { ModelSource } from '../models/model';
@@ -44,8 +45,42 @@ export function parseServeArgs(
     ...(grpcLimit === undefined ? {} : { grpcMaxMessageBytes: parsePositiveInteger('--grpc-max-message-size', grpcLimit) }),
     ...(modelRepository === undefined ? {} : { modelRepository: toRepositoryUri(modelRepository.flag, modelRepository.value, cwd) }),
     ...(explainerUrl === undefined ? {} : { explainerUrl: parseHttpUrl('--explainer-url', explainerUrl) }),
+    storage: parseStorageOptions(values, env, cwd),
   };
   return { help: false, options };
+}
+
+/** Storage flags, each with a KFS_* variable; credentials and endpoints stay in the environment (KServe's names). */
+function parseStorageOptions(values: ParsedValues, env: NodeJS.ProcessEnv, cwd: string): NonNullable<ServeOptions['storage']> {
+  const pick = (flag: keyof ParsedValues, variable: string) => {
+    const fromFlag = values[flag];
+    if (typeof fromFlag === 'string') return { flag: `--${flag}`, value: fromFlag };
+    const fromEnv = env[variable];
+    return fromEnv === undefined || fromEnv === '' ? undefined : { flag: variable, value: fromEnv };
+  };
+  const cacheDir = pick('model-cache-dir', 'KFS_MODEL_CACHE_DIR');
+  const concurrency = pick('storage-concurrency', 'KFS_STORAGE_CONCURRENCY');
+  const maxAttempts = pick('storage-max-attempts', 'KFS_STORAGE_MAX_ATTEMPTS');
+  const caBundle = pick('storage-ca-bundle', 'KFS_STORAGE_CA_BUNDLE');
+  const maxUnpacked = pick('max-unpacked-size', 'KFS_MAX_UNPACKED_BYTES');
+  const pvcRoot = pick('pvc-mount-root', 'KFS_PVC_MOUNT_ROOT');
+  return {
+    env,
+    ...(cacheDir === undefined ? {} : { cacheDir: path.resolve(cwd, cacheDir.value) }),
+    ...(concurrency === undefined ? {} : { concurrency: parseCount(concurrency.flag, concurrency.value) }),
+    ...(maxAttempts === undefined ? {} : { maxAttempts: parseCount(maxAttempts.flag, maxAttempts.value) }),
+    ...(caBundle === undefined ? {} : { caBundleFile: path.resolve(cwd, caBundle.value) }),
+    ...(maxUnpacked === undefined ? {} : { maxUnpackedBytes: parsePositiveInteger(maxUnpacked.flag, maxUnpacked.value) }),
+    ...(pvcRoot === undefined ? {} : { pvcMountRoot: path.resolve(cwd, pvcRoot.value) }),
+  };
+}
+
+function parseCount(flag: string, value: string): number {
+  const number = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(number) || number < 1 || number > 1000) {
+    throw new UsageError(`${flag} must be a whole number from 1 to 1000, got '${value}'`);
+  }
+  return number;
 }
 
 type ParsedValues = ReturnType<typeof parseOrThrowUsage>['values'];
@@ -72,6 +107,12 @@ function parseOrThrowUsage(args: readonly string[]) {
         'explainer-url': { type: 'string' },
         host: { type: 'string' },
         'http-max-input-size': { type: 'string' },
+        'model-cache-dir': { type: 'string' },
+        'storage-concurrency': { type: 'string' },
+        'storage-max-attempts': { type: 'string' },
+        'storage-ca-bundle': { type: 'string' },
+        'max-unpacked-size': { type: 'string' },
+        'pvc-mount-root': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });

@@ -22,8 +22,11 @@ protocol (/v1/models/NAME:predict).
 
 Options:
   --model NAME=PATH_OR_URI    A model to load; repeat for more. PATH_OR_URI is a local path or a
-                              file:// URI to an .onnx file, a folder with model.onnx, or a folder of
-                              numeric version folders (<version>/model.onnx; the highest wins).
+                              URI: s3://bucket/prefix, gs://bucket/prefix, https://host/file,
+                              pvc://claim/path or file:///path. It names an .onnx file, a .tar.gz/
+                              .tgz/.tar/.zip archive (unpacked), a folder with model.onnx, or a
+                              folder of numeric version folders (<version>/model.onnx; the highest
+                              wins).
   --model-name NAME           One model, KServe custom-runtime style: --model-name with --model-dir
   --model-dir PATH_OR_URI     is the same as --model NAME=PATH_OR_URI (NAME defaults to 'model').
   --model-repository PATH_OR_URI
@@ -36,6 +39,12 @@ Options:
   --grpc-max-message-size N   Largest gRPC message, received or sent, in bytes (default 67108864).
   --explainer-url URL         Relay POST /v1/models/NAME:explain to URL/v1/models/NAME:explain
                               (an explainer server); without it :explain answers 404.
+  --model-cache-dir DIR       Where pulled models are kept, keyed by URI (default $TMPDIR/kfs-model-cache).
+  --storage-concurrency N     Objects downloaded at once from a bucket prefix (default 8).
+  --storage-max-attempts N    Attempts per request on 5xx, 429, timeouts, dropped connections (default 5).
+  --storage-ca-bundle FILE    PEM certificate authorities to trust for https://, gs:// and s3:// pulls.
+  --max-unpacked-size N       Largest size in bytes an archive may unpack to (default 17179869184, 16 GiB).
+  --pvc-mount-root DIR        Where pvc://<claim>/<path> claims are mounted (default /mnt/pvc).
   -h, --help                  Show this help.
 
   KServe's spellings --http_port, --grpc_port, --model_name, --model_dir and --model_repository are
@@ -45,6 +54,17 @@ Environment (flags take precedence):
   KFS_HTTP_PORT               Same as --http-port.
   KFS_GRPC_PORT               Same as --grpc-port.
   KFS_MODELS                  Comma-separated NAME=PATH_OR_URI list, used when no model flag is given.
+  KFS_MODEL_CACHE_DIR, KFS_STORAGE_CONCURRENCY, KFS_STORAGE_MAX_ATTEMPTS, KFS_STORAGE_CA_BUNDLE,
+  KFS_MAX_UNPACKED_BYTES, KFS_PVC_MOUNT_ROOT
+                              Same as the storage flags above.
+
+Storage credentials and endpoints (KServe's variable names; the constructs set them from Secrets):
+  s3://     AWS_ENDPOINT_URL (or S3_ENDPOINT + S3_USE_HTTPS), AWS_DEFAULT_REGION, S3_VERIFY_SSL,
+            AWS_CA_BUNDLE, S3_USER_VIRTUAL_BUCKET, S3_USE_ACCELERATE, awsAnonymousCredential,
+            AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY, AWS_SHARED_CREDENTIALS_FILE, S3_MAX_FILE_CONCURRENCY,
+            S3_MAX_ATTEMPTS, S3_CONNECT_TIMEOUT, S3_READ_TIMEOUT; else the AWS SDK's chain (IRSA, roles).
+  gs://     STORAGE_EMULATOR_HOST, GOOGLE_APPLICATION_CREDENTIALS (service-account key); else anonymous.
+  https://  <hostname>-headers: a JSON object of extra request headers for that host.
 
 The server is ready (GET /v2/health/ready) once every startup model has loaded; it stops gracefully on
 SIGTERM or SIGINT.

@@ -22,7 +22,10 @@ export interface ModelEntry {
   readonly loadMs?: number;
 }
 
-/** Called after every state change; logging and metrics subscribe here instead of living in the repository. */
+/**
+ * Called after every state change, and for a failed reload (an UNAVAILABLE outcome that is reported
+ * but not listed, since the old version keeps serving); logging and metrics subscribe here.
+ */
 export type ModelStateListener = (entry: ModelEntry) => void;
 
 /** Options of {@link ModelRepository.load}. */
@@ -48,6 +51,8 @@ export class ModelRepository {
   readonly #entries = new Map<string, ModelEntry>();
   readonly #required = new Set<string>();
   readonly #listeners = new Set<ModelStateListener>();
+  /** The latest load of each name; an older load that settles after a newer one started is dropped. */
+  readonly #latestLoad = new Map<string, symbol>();
 
   /** @param loader how models are loaded; the ONNX loader unless a test or another format swaps it. */
   constructor(private readonly loader: ModelLoader = loadModel) {}
@@ -79,35 +84,49 @@ export class ModelRepository {
   }
 
   /**
-   * Loads (or reloads) a model. Resolves with the settled entry, READY or UNAVAILABLE: a failing
-   * model is a state, not an exception, so one bad model never stops the others. During a reload
-   * the model is LOADING (requests get 503) and the previous engine is released once it settles.
+   * Loads (or reloads) a model and resolves with the outcome of this load, READY or UNAVAILABLE: a
+   * failing model is a state, not an exception, so one bad model never stops the others.
+   *
+   * A first load lists the model as LOADING until it settles. A reload of a READY model keeps the
+   * serving version READY while the new one loads, then swaps in one step: requests already running
+   * finish on the old session (released once they are done), new ones go to the new session. If the
+   * reload fails, the old version keeps serving (Triton's rule) and the UNAVAILABLE outcome is only
+   * returned, not listed.
    *
    * @throws Error only for an invalid model name.
    */
   async load(name: string, uri: string, options: LoadOptions = {}): Promise<ModelEntry> {
     assertValidModelName(name);
     if (options.required ?? true) this.#required.add(name);
+    const token = Symbol(name);
+    this.#latestLoad.set(name, token);
     const previous = this.#entries.get(name);
-    const loading: ModelEntry = { name, uri, state: ModelState.LOADING };
-    this.#set(loading);
+    const serving = previous?.state === ModelState.READY ? previous : undefined;
+    if (serving === undefined) this.#set({ name, uri, state: ModelState.LOADING });
+    const expected = this.#entries.get(name);
+    // Superseded by a newer load, or by an unload that removed or replaced the entry meanwhile;
+    // whoever superseded us owns the previous engine.
+    const superseded = () => this.#latestLoad.get(name) !== token || this.#entries.get(name) !== expected;
     const started = performance.now();
     let settled: ModelEntry;
     try {
       const model = await this.loader(name, uri);
-      if (this.#entries.get(name) !== loading) {
-        // A newer load or unload of this name superseded us; drop what we built.
-        await Promise.all([model.unload(), previous?.model?.unload()]);
-        return this.#entries.get(name) ?? loading;
+      if (superseded()) {
+        await model.unload();
+        return this.#entries.get(name) ?? { name, uri, state: ModelState.UNAVAILABLE, reason: UNLOADED_REASON };
       }
       settled = { name, uri, state: ModelState.READY, model, statistics: new ModelStatistics(), loadMs: performance.now() - started };
     } catch (error) {
-      if (this.#entries.get(name) !== loading) {
-        await previous?.model?.unload();
-        return this.#entries.get(name) ?? loading;
+      const failed: ModelEntry = { name, uri, state: ModelState.UNAVAILABLE, reason: (error as Error).message, failure: error as Error };
+      if (superseded()) return this.#entries.get(name) ?? failed;
+      if (serving !== undefined) {
+        this.#latestLoad.delete(name);
+        this.#notify(failed);
+        return failed;
       }
-      settled = { name, uri, state: ModelState.UNAVAILABLE, reason: (error as Error).message, failure: error as Error };
+      settled = failed;
     }
+    this.#latestLoad.delete(name);
     this.#set(settled);
     await previous?.model?.unload();
     return settled;
@@ -159,6 +178,10 @@ export class ModelRepository {
 
   #set(entry: ModelEntry): void {
     this.#entries.set(entry.name, entry);
+    this.#notify(entry);
+  }
+
+  #notify(entry: ModelEntry): void {
     for (const listener of this.#listeners) listener(entry);
   }
 }

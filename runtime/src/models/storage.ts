@@ -1,44 +1,122 @@
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { GcsObjectStore } from './storage/gs';
+import { pullHttp } from './storage/https';
+import { localizeLocalPath } from './storage/local-file';
+import type { CachedModel } from './storage/model-cache';
+import { ModelCache } from './storage/model-cache';
+import { parseModelUri, redactUri, storageScheme } from './storage/model-uri';
+import { pullFromObjectStore } from './storage/object-store-pull';
+import { pvcLocalPath } from './storage/pvc';
+import { S3ObjectStore } from './storage/s3';
+import { type StorageOptions, type StorageSettings, positiveIntegerFromEnv, resolveStorageSettings } from './storage/storage-options';
 
-const URI_SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
-
-/** The scheme of a model URI; bare paths count as `file`. */
-export function storageScheme(uri: string): string {
-  return URI_SCHEME.exec(uri)?.[1]?.toLowerCase() ?? 'file';
-}
+export { storageScheme, redactUri, SUPPORTED_SCHEMES } from './storage/model-uri';
+export { StorageError, StorageErrorKind } from './storage/storage-error';
+export type { StorageOptions, StorageLogger } from './storage/storage-options';
 
 /**
  * Validates a model URI and makes a bare path absolute (against `cwd`), so the server keeps
- * working if its working directory changes. `file://` URIs are returned as given.
+ * working if its working directory changes. URIs are returned as given.
  *
- * @throws Error for schemes this build cannot fetch from, and for malformed `file://` URIs.
+ * @throws Error for unsupported schemes and malformed or unsafe URIs (a `..` in a bucket prefix,
+ * claim path or URL path, credentials in a URL).
  */
 export function normalizeModelUri(uri: string, cwd: string = process.cwd()): string {
-  const scheme = storageScheme(uri);
-  if (scheme !== 'file') {
-    throw new Error(`storage scheme '${scheme}' is not supported by this build yet (model URI '${uri}'); use a local path or a file:// URI`);
-  }
-  if (URI_SCHEME.test(uri)) {
-    toLocalPath(uri);
-    return uri;
-  }
-  return path.resolve(cwd, uri);
+  const location = parseModelUri(uri, cwd);
+  return location.scheme === 'file' && storageScheme(uri) === 'file' && !/^file:\/\//i.test(uri) ? location.path : uri;
 }
 
 /**
- * The local path holding a model's files. Remote storage pulls plug in here; for now only local
- * paths and `file://` URIs resolve.
+ * The local path of a local model URI (a bare path or `file://`), without pulling anything; for
+ * callers that only ever deal with local folders (listing a `--model-repository` root).
+ *
+ * @throws Error for remote URIs, which need `ModelStorage.localize`.
  */
 export async function localizeModelUri(uri: string): Promise<string> {
-  return toLocalPath(normalizeModelUri(uri));
+  const location = parseModelUri(uri);
+  if (location.scheme !== 'file') throw new Error(`model URI '${redactUri(uri)}' is not local; pull it with ModelStorage.localize`);
+  return location.path;
 }
 
-function toLocalPath(uri: string): string {
-  if (!URI_SCHEME.test(uri)) return uri;
-  try {
-    return fileURLToPath(uri);
-  } catch (error) {
-    throw new Error(`invalid file URI '${uri}': ${(error as Error).message}`);
+/** A model's files on local disk, kept in the cache until released. */
+export interface LocalModel {
+  /** The model file or folder (resolve the layout with `resolveModelPath`). */
+  readonly path: string;
+  /** Lets the cache drop this copy once a newer one is pulled; call when the session is built. */
+  release(): void;
+}
+
+/**
+ * The storage entry point: turns a model URI into local files. Remote URIs (s3://, gs://, https://,
+ * http://) are pulled into the cache with retries, bounded parallelism and verification; local ones
+ * (paths, file://, pvc://) are used in place, archives among them unpacked into the cache. Pulls of
+ * the same URI at the same time share one download.
+ */
+export class ModelStorage {
+  readonly settings: StorageSettings;
+  readonly cache: ModelCache;
+  readonly #inFlight = new Map<string, Promise<string>>();
+
+  constructor(options: StorageOptions = {}) {
+    this.settings = resolveStorageSettings(options);
+    this.cache = new ModelCache(this.settings.cacheDir);
+  }
+
+  /**
+   * The local copy of the model at `uri`, pinned in the cache until `release()`.
+   *
+   * @throws StorageError (or Error for a malformed URI) whose message names the redacted URI.
+   */
+  async localize(uri: string): Promise<LocalModel> {
+    const cacheKey = this.#cacheKey(uri);
+    let pending = this.#inFlight.get(cacheKey);
+    if (pending === undefined) {
+      pending = this.#pull(uri, cacheKey).finally(() => this.#inFlight.delete(cacheKey));
+      this.#inFlight.set(cacheKey, pending);
+    }
+    const localPath = await pending;
+    const release = localPath.startsWith(this.cache.root + path.sep) ? this.cache.pin(localPath) : () => {};
+    return { path: localPath, release };
+  }
+
+  async #pull(uri: string, cacheKey: string): Promise<string> {
+    const location = parseModelUri(uri);
+    const displayUri = redactUri(uri);
+    const settings = this.settings;
+    let pulled: CachedModel;
+    switch (location.scheme) {
+      case 'file':
+        return localizeLocalPath(location.path, cacheKey, this.cache, settings);
+      case 'pvc':
+        return localizeLocalPath(pvcLocalPath(settings.pvcMountRoot, location.claimName, location.path), cacheKey, this.cache, settings);
+      case 's3': {
+        // KServe's S3_MAX_ATTEMPTS wins over the general setting for S3 pulls.
+        const maxAttempts = positiveIntegerFromEnv(settings.env, 'S3_MAX_ATTEMPTS') ?? settings.retry.maxAttempts;
+        const s3Settings = { ...settings, retry: { ...settings.retry, maxAttempts } };
+        pulled = await pullFromObjectStore(new S3ObjectStore(displayUri, location.bucket, location.prefix, s3Settings), cacheKey, this.cache, s3Settings);
+        break;
+      }
+      case 'gs':
+        pulled = await pullFromObjectStore(new GcsObjectStore(displayUri, location.bucket, location.prefix, settings), cacheKey, this.cache, settings);
+        break;
+      case 'http':
+      case 'https':
+        pulled = await pullHttp(location.url, displayUri, cacheKey, this.cache, settings);
+        break;
+    }
+    return pulled.localPath;
+  }
+
+  /** The same URI from another endpoint is other content: the endpoint is part of the key. */
+  #cacheKey(uri: string): string {
+    const { env } = this.settings;
+    switch (storageScheme(uri)) {
+      case 's3':
+        return `${uri}\n${env.AWS_ENDPOINT_URL ?? env.S3_ENDPOINT ?? ''}`;
+      case 'gs':
+        return `${uri}\n${env.STORAGE_EMULATOR_HOST ?? ''}`;
+      default:
+        return uri;
+    }
   }
 }

@@ -1,0 +1,75 @@
+import { type IncomingMessage, type OutgoingHttpHeaders, request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { StorageError, StorageErrorKind, describeCause, isTransientHttpStatus } from './storage-error';
+
+/** TLS and timeout settings shared by the https:// and gs:// pullers. */
+export interface HttpClientOptions {
+  /** Trusted certificate authorities (PEM), when not Node's defaults; see `trustedCertificates`. */
+  readonly ca?: string[];
+  /** Milliseconds without a byte before the request is abandoned (and retried). */
+  readonly idleTimeoutMs: number;
+}
+
+/**
+ * One GET (or POST) with node:http(s), resolving with the response once headers arrive; the caller
+ * consumes or discards the body. node:https rather than fetch because it takes a CA per request,
+ * which is how `--storage-ca-bundle` reaches only the storage connections.
+ */
+export function sendRequest(url: URL, options: HttpClientOptions, init: { method?: string; headers?: OutgoingHttpHeaders; body?: string } = {}): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const request = send(url, {
+      method: init.method ?? 'GET',
+      headers: init.headers,
+      ...(url.protocol === 'https:' && options.ca !== undefined ? { ca: options.ca } : {}),
+    });
+    request.setTimeout(options.idleTimeoutMs, () => request.destroy(Object.assign(new Error(`no data for ${options.idleTimeoutMs} ms`), { code: 'ETIMEDOUT' })));
+    request.on('response', (response) => {
+      // The same idle timeout applies while the body streams.
+      response.socket.setTimeout(options.idleTimeoutMs, () => response.destroy(Object.assign(new Error(`no data for ${options.idleTimeoutMs} ms`), { code: 'ETIMEDOUT' })));
+      resolve(response);
+    });
+    request.on('error', reject);
+    request.end(init.body);
+  });
+}
+
+/** Reads a small response body (JSON listings, token answers, error pages) into a string. */
+export async function readBody(response: IncomingMessage, limitBytes = 16 * 1024 * 1024): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response) {
+    size += (chunk as Buffer).length;
+    if (size > limitBytes) throw new StorageError(StorageErrorKind.INVALID, `response body over ${limitBytes} bytes where a small one was expected`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Certificate errors are configuration, not weather: say how to fix them instead of retrying. */
+const TLS_TRUST_CODES = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID']);
+
+/** Wraps a connection-level failure: TLS trust problems are terminal, the rest transient. */
+export function connectionError(error: unknown, source: string): StorageError {
+  if (error instanceof StorageError) return error;
+  const code = (error as { code?: string }).code ?? '';
+  if (TLS_TRUST_CODES.has(code)) {
+    return new StorageError(
+      StorageErrorKind.ACCESS_DENIED,
+      `the TLS certificate of ${source} is not trusted (${code}); pass its certificate authority with --storage-ca-bundle (KFS_STORAGE_CA_BUNDLE)`,
+    );
+  }
+  return new StorageError(StorageErrorKind.TRANSIENT, `connection failed for ${source}: ${describeCause(error)}`);
+}
+
+/** Maps an HTTP error status to a StorageError for `source`, discarding the body. */
+export function statusError(response: IncomingMessage, source: string): StorageError {
+  response.resume();
+  const status = response.statusCode ?? 0;
+  if (status === 401 || status === 403) {
+    return new StorageError(StorageErrorKind.ACCESS_DENIED, `access to ${source} was denied (HTTP ${status}); check the credentials it needs`);
+  }
+  if (status === 404 || status === 410) return new StorageError(StorageErrorKind.NOT_FOUND, `${source} does not exist (HTTP ${status})`);
+  if (isTransientHttpStatus(status)) return new StorageError(StorageErrorKind.TRANSIENT, `${source} answered HTTP ${status}`);
+  return new StorageError(StorageErrorKind.INVALID, `${source} answered HTTP ${status}`);
+}

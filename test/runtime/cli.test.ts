@@ -85,10 +85,10 @@ describe('kfs-runtime executable', () => {
   });
 
   it('exits 2 with the reason for an unsupported storage scheme', async () => {
-    const cli = runCli(['serve', '--model', 'iris=s3://bucket/iris']);
+    const cli = runCli(['serve', '--model', 'iris=hf://org/iris']);
     expect(await cli.exit).toEqual({ code: 2, signal: null });
     expect(cli.stderr()).toBe(
-      "kfs-runtime: --model: storage scheme 's3' is not supported by this build yet (model URI 's3://bucket/iris'); use a local path or a file:// URI\n" +
+      "kfs-runtime: --model: storage scheme 'hf' is not supported (model URI 'hf://org/iris'); use one of s3://, gs://, https://, http://, pvc://, file:// or a local path\n" +
         "Run 'kfs-runtime serve --help' for usage.\n",
     );
   });

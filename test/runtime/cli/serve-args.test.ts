@@ -32,6 +32,7 @@ describe('parseServeArgs', () => {
         { name: 'iris', uri: '/srv/app/models/iris' },
         { name: 'mlp', uri: '/mnt/models/mlp' },
       ],
+      storage: { env: {} },
     });
   });
 
@@ -74,18 +75,53 @@ describe('parseServeArgs', () => {
   });
 
   it('reads KFS_HTTP_PORT and KFS_MODELS from the environment', () => {
-    expect(optionsOf([], { KFS_HTTP_PORT: '8081', KFS_MODELS: 'iris=models/iris, mlp=/m/mlp,' })).toEqual({
+    const env = { KFS_HTTP_PORT: '8081', KFS_MODELS: 'iris=models/iris, mlp=/m/mlp,' };
+    expect(optionsOf([], env)).toEqual({
       models: [
         { name: 'iris', uri: '/srv/app/models/iris' },
         { name: 'mlp', uri: '/m/mlp' },
       ],
       httpPort: 8081,
+      storage: { env },
     });
   });
 
   it('lets flags win over the environment', () => {
-    const options = optionsOf(['--model', 'iris=a', '--http-port', '9000'], { KFS_HTTP_PORT: '8081', KFS_MODELS: 'mlp=b' });
-    expect(options).toEqual({ models: [{ name: 'iris', uri: '/srv/app/a' }], httpPort: 9000 });
+    const env = { KFS_HTTP_PORT: '8081', KFS_MODELS: 'mlp=b' };
+    const options = optionsOf(['--model', 'iris=a', '--http-port', '9000'], env);
+    expect(options).toEqual({ models: [{ name: 'iris', uri: '/srv/app/a' }], httpPort: 9000, storage: { env } });
+  });
+
+  it('accepts every storage scheme and keeps remote URIs as given', () => {
+    const uris = ['s3://models/iris/1', 'gs://models/iris', 'https://models.example.com/iris.tar.gz', 'http://store.local/m.onnx', 'pvc://model-store/iris'];
+    expect(optionsOf(uris.flatMap((uri, index) => ['--model', `m${index}=${uri}`])).models.map((model) => model.uri)).toEqual(uris);
+  });
+
+  it('reads the storage flags, resolving paths against the working directory, and passes the environment for credentials', () => {
+    const env = { AWS_ENDPOINT_URL: 'http://127.0.0.1:9000' };
+    const flags = ['--model-cache-dir', 'cache', '--storage-concurrency', '16', '--storage-max-attempts', '3', '--storage-ca-bundle', 'ca.pem', '--max-unpacked-size', '1000', '--pvc-mount-root', '/mnt/claims'];
+    expect(optionsOf(['--model', 'iris=m', ...flags], env).storage).toEqual({
+      env,
+      cacheDir: '/srv/app/cache',
+      concurrency: 16,
+      maxAttempts: 3,
+      caBundleFile: '/srv/app/ca.pem',
+      maxUnpackedBytes: 1000,
+      pvcMountRoot: '/mnt/claims',
+    });
+  });
+
+  it('reads the storage settings from KFS_* variables when no flag is given', () => {
+    const env = { KFS_MODEL_CACHE_DIR: '/c', KFS_STORAGE_CONCURRENCY: '2', KFS_STORAGE_MAX_ATTEMPTS: '1', KFS_STORAGE_CA_BUNDLE: '/ca.pem', KFS_MAX_UNPACKED_BYTES: '5', KFS_PVC_MOUNT_ROOT: '/p' };
+    expect(optionsOf(['--model', 'iris=m', '--storage-concurrency', '4'], env).storage).toEqual({
+      env,
+      cacheDir: '/c',
+      concurrency: 4,
+      maxAttempts: 1,
+      caBundleFile: '/ca.pem',
+      maxUnpackedBytes: 5,
+      pvcMountRoot: '/p',
+    });
   });
 
   it('asks for help with --help or -h', () => {
@@ -104,7 +140,10 @@ describe('parseServeArgs', () => {
     [['--model', 'iris='], "--model expects NAME=PATH_OR_URI, got 'iris='"],
     [['--model', 'a/b=m'], "--model: invalid model name 'a/b': use letters, digits, '_', '.' and '-', starting with a letter or digit"],
     [['--model', 'iris=a', '--model', 'iris=b'], "model 'iris' is given more than once"],
-    [['--model', 'iris=s3://bucket/iris'], "--model: storage scheme 's3' is not supported by this build yet (model URI 's3://bucket/iris'); use a local path or a file:// URI"],
+    [['--model', 'iris=hf://org/model'], "--model: storage scheme 'hf' is not supported (model URI 'hf://org/model'); use one of s3://, gs://, https://, http://, pvc://, file:// or a local path"],
+    [['--model', 'iris=s3://bucket/a/../b'], "--model: invalid model URI 's3://bucket/a/../b': the key prefix contains a '..' segment; use the model's canonical path"],
+    [['--model', 'iris=m', '--storage-concurrency', '0'], "--storage-concurrency must be a whole number from 1 to 1000, got '0'"],
+    [['--model', 'iris=m', '--storage-max-attempts', 'many'], "--storage-max-attempts must be a whole number from 1 to 1000, got 'many'"],
     [['--model', 'iris=m', '--http-port', 'http'], "--http-port must be a port number from 0 to 65535, got 'http'"],
     [['--model', 'iris=m', '--http_port', '65536'], "--http_port must be a port number from 0 to 65535, got '65536'"],
     [['--model', 'iris=m', '--http-port', '1', '--http_port', '2'], '--http-port and --http_port are the same option; give it once'],

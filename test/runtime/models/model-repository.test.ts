@@ -53,9 +53,9 @@ describe('ModelRepository with the ONNX loader', () => {
   });
 
   it('marks an unsupported storage scheme UNAVAILABLE instead of throwing', async () => {
-    const entry = await repository.load('remote', 's3://bucket/iris');
+    const entry = await repository.load('remote', 'hf://org/iris');
     expect(entry.state).toBe(ModelState.UNAVAILABLE);
-    expect(entry.reason).toContain("storage scheme 's3' is not supported by this build yet");
+    expect(entry.reason).toBe("storage scheme 'hf' is not supported (model URI 'hf://org/iris'); use one of s3://, gs://, https://, http://, pvc://, file:// or a local path");
   });
 
   it('rejects a name that cannot be a URL path segment', async () => {

@@ -7,7 +7,7 @@ import type { StorageSettings } from './storage-options';
 /**
  * Unpacks a downloaded archive into the staging model folder and deletes the archive. Returns the
  * model's entry inside that folder: an archive of one top-level folder (`tar czf m.tgz iris/`)
- * means that folder, anything else the folder itself.
+ * means that folder, anything else (a version folder `1/` included) the folder itself.
  */
 export async function unpackIntoStaging(
   archive: string,
@@ -19,7 +19,8 @@ export async function unpackIntoStaging(
   const extracted = await extractArchive(archive, format, staging.modelDir, { maxUnpackedBytes: settings.maxUnpackedBytes, maxEntries: settings.maxArchiveEntries }, source);
   await rm(archive, { force: true });
   const top = await readdir(staging.modelDir, { withFileTypes: true });
-  const entry = top.length === 1 && top[0]?.isDirectory() ? top[0].name : '';
+  // A lone numeric folder is a Triton version (`1/model.onnx`), not a wrapper to step into.
+  const entry = top.length === 1 && top[0]?.isDirectory() && !/^\d+$/.test(top[0].name) ? top[0].name : '';
   return { entry, files: extracted.files, bytes: extracted.bytes };
 }
 

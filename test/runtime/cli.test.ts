@@ -3,7 +3,13 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer as createHttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
 import { expectedOutput, loadIrisExpected } from './helpers/iris-expected';
+import { S3TestServer } from './helpers/s3-server';
+import { makeTestCertificates } from './helpers/tls';
 import { REPO_ROOT } from './helpers/paths';
 
 const CLI = path.join(REPO_ROOT, 'runtime', 'bin', 'kfs-runtime.js');
@@ -17,9 +23,9 @@ interface RunningCli {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function runCli(args: string[]): RunningCli {
+function runCli(args: string[], env: NodeJS.ProcessEnv = process.env): RunningCli {
   // process.execPath is the Node that runs jest (the project's pinned Node 24).
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -91,6 +97,45 @@ describe('kfs-runtime executable', () => {
       "kfs-runtime: --model: storage scheme 'hf' is not supported (model URI 'hf://org/iris'); use one of s3://, gs://, https://, http://, pvc://, file:// or a local path\n" +
         "Run 'kfs-runtime serve --help' for usage.\n",
     );
+  });
+
+  it('pulls one model over HTTPS trusted via --storage-ca-bundle and one from S3 via KServe\'s env vars, then serves both', async () => {
+    const certificates = await makeTestCertificates();
+    const iris = readFileSync(path.join(REPO_ROOT, 'models', 'iris', '1', 'model.onnx'));
+    const https = createHttpsServer({ key: certificates.serverKey, cert: certificates.serverCert }, (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': iris.length }).end(iris);
+    });
+    https.listen(0, '127.0.0.1');
+    await once(https, 'listening');
+    const s3 = await S3TestServer.start();
+    const cacheDir = await mkdtemp(path.join(tmpdir(), 'kfs-cli-cache-'));
+    let cli: RunningCli | undefined;
+    try {
+      await s3.createBucket('models', { 'iris/1/model.onnx': iris });
+      const httpsUrl = `https://127.0.0.1:${(https.address() as { port: number }).port}/iris.onnx`;
+      cli = runCli(
+        ['serve', '--model', `web=${httpsUrl}`, '--model', 'bucket=s3://models/iris', '--storage-ca-bundle', certificates.caFile, '--model-cache-dir', cacheDir, '--http-port', '0', '--host', '127.0.0.1'],
+        { ...process.env, ...s3.env() },
+      );
+      const running = cli;
+      const listening = await waitFor('the listening log line', async () => logLines(running.stdout()).find((line) => line.msg.startsWith('Server listening at ')));
+      const url = listening.msg.slice('Server listening at '.length);
+      await waitFor('readiness', async () => ((await fetch(`${url}/v2/health/ready`)).status === 200 ? true : undefined));
+      const expected = loadIrisExpected();
+      for (const model of ['web', 'bucket']) {
+        const response = await fetch(`${url}/v2/models/${model}/infer`, { method: 'POST', body: Buffer.from(JSON.stringify(expected.request)) });
+        expect(response.status).toBe(200);
+      }
+      const pulled = logLines(running.stdout()).filter((line) => line.msg.startsWith('pulled ')).map((line) => line.uri);
+      expect(pulled.sort()).toEqual([httpsUrl, 's3://models/iris']);
+      expect(running.stdout()).not.toContain('S3RVER');
+    } finally {
+      cli?.child.kill('SIGKILL');
+      https.close();
+      await s3.stop();
+      await certificates.cleanup();
+      await rm(cacheDir, { recursive: true, force: true });
+    }
   });
 
   it('exits 2 for an unknown command', async () => {

@@ -58,6 +58,32 @@ export const ENV_INFERENCE_SERVICE_NAME = 'INFERENCE_SERVICE_NAME';
 /** Env var with the predictor's cluster-local host, for transformers and explainers. */
 export const ENV_PREDICTOR_HOST = 'PREDICTOR_HOST';
 
+/**
+ * Storage environment variables, as KServe's credential builder sets them and its storage
+ * initializer (and kfs-runtime) reads them (KServe `pkg/credentials/s3`, `gcs`, `https`).
+ */
+export const ENV_S3_ENDPOINT_URL = 'AWS_ENDPOINT_URL';
+export const ENV_S3_USE_HTTPS = 'S3_USE_HTTPS';
+export const ENV_S3_REGION = 'AWS_DEFAULT_REGION';
+export const ENV_S3_VERIFY_SSL = 'S3_VERIFY_SSL';
+export const ENV_S3_VIRTUAL_BUCKET = 'S3_USER_VIRTUAL_BUCKET';
+export const ENV_S3_ACCESS_KEY_ID = 'AWS_ACCESS_KEY_ID';
+export const ENV_S3_SECRET_ACCESS_KEY = 'AWS_SECRET_ACCESS_KEY';
+export const ENV_S3_ANONYMOUS = 'awsAnonymousCredential';
+export const ENV_GCS_CREDENTIALS_FILE = 'GOOGLE_APPLICATION_CREDENTIALS';
+/** `<hostname>-headers`: a JSON object of extra request headers for that host. */
+export const ENV_HTTP_HEADERS_SUFFIX = '-headers';
+export const GCS_CREDENTIALS_VOLUME_NAME = 'kfs-gcs-credentials';
+export const GCS_CREDENTIALS_MOUNT_PATH = '/var/secrets/gcs';
+
+/**
+ * Variables that hold a credential and so must come from a Secret (`valueFrom`), never a plain
+ * value written into the manifest; names ending in `-headers` too (they carry Authorization headers).
+ */
+export const CREDENTIAL_ENV: readonly string[] = [
+  'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'HF_TOKEN', 'AZURE_CLIENT_SECRET', 'AZURE_STORAGE_ACCESS_KEY', 'AZ_CLIENT_SECRET',
+];
+
 /** KServe's default HTTP port for model servers (Knative's default user port too). */
 export const DEFAULT_HTTP_PORT = 8080;
 /** KServe's default gRPC port for model servers. */

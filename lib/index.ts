@@ -12,6 +12,7 @@ export * from './model/model-runtime';
 export * from './model/protocol-version';
 export * from './model/runtime-image';
 export * from './model/storage-uri';
+export * from './model/storage-credentials';
 export * from './networking/ingress-options';
 export * from './networking/visibility';
 export * from './networking/ingress-tls';

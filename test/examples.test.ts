@@ -35,7 +35,7 @@ beforeAll(() => {
 test('there are examples, and each synthesizes into dist/<example>/', () => {
   expect(examples).toEqual(expect.arrayContaining([
     'quickstart', 'transformer-explainer', 'sklearn-runtime', 'custom-container', 'autoscaled-knative', 'raw-keda', 'gpu-predictor',
-    'jwt-protected', 'cluster-local-egress', 'traced-scraped',
+    'jwt-protected', 'cluster-local-egress', 'traced-scraped', 's3-credentials',
   ]));
   for (const example of examples) {
     expect([...first.files.keys()].some(key => key.startsWith(`${example}/`))).toBe(true);

@@ -34,6 +34,7 @@ export function renderKnativeService(component: ResolvedComponent): knative.Serv
             name: volume.name,
             emptyDir: volume.emptyDir,
             persistentVolumeClaim: volume.persistentVolumeClaim,
+            secret: volume.secret,
           })),
           // Each needs its Knative feature flag; the resolver has recorded the warning.
           nodeSelector: component.scheduling.nodeSelector,

@@ -66,6 +66,11 @@ export function resolveEnv(ctx: ComponentContext, kind: ComponentKind, env: { [n
       throw propError(ctx.owner, prop, name, 'is set by cdk8s-kfserving', 'remove it; the library wires this variable itself');
     }
     const value = env![name];
+    if (value.valueFrom === undefined && (kserve.CREDENTIAL_ENV.includes(name) || name.endsWith(kserve.ENV_HTTP_HEADERS_SUFFIX))) {
+      // The value itself is never echoed: the message would otherwise leak what it refuses.
+      throw new ValidationError(`${ctx.owner}: ${prop}.${name} is a credential given as a plain value, which would be written into the manifest in clear; `
+        + 'reference a Kubernetes Secret instead (EnvValue.fromSecretValue, or StorageCredentials on the model\'s StorageUri)');
+    }
     if (value.valueFrom !== undefined) {
       const valueFrom = JSON.parse(JSON.stringify(value.valueFrom)) as { [key: string]: unknown };
       if (valueFrom.fieldRef !== undefined || valueFrom.resourceFieldRef !== undefined) {

@@ -32,6 +32,7 @@ export interface ResolvedVolume {
   readonly name: string;
   readonly emptyDir?: { medium?: string; sizeLimit?: string };
   readonly persistentVolumeClaim?: { claimName: string; readOnly: boolean };
+  readonly secret?: { secretName: string; items?: { key: string; path: string }[] };
 }
 
 export interface ResolvedResources {

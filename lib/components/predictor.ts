@@ -12,6 +12,7 @@ import {
   ComponentContext, SCRATCH_MOUNT, SCRATCH_VOLUME, assembleComponent, resolveEnv, resolveImage,
   resolvePort, resolveResources, resolveScaling, resolveServiceAccountName, warnFeatureFlag,
 } from './_resolve';
+import { StorageWiring, resolveStorageWiring } from './_storage-wiring';
 import { ComponentKind, ResolvedComponent, ResolvedContainer, ResolvedMetricsEndpoint, ResolvedVolume, ResolvedVolumeMount } from './_resolved';
 
 /** A stored model and the runtime that serves it. */
@@ -95,8 +96,10 @@ function resolvePredictor(ctx: ComponentContext, props: PredictorProps): Resolve
   }
   const scaling = resolveScaling(ctx, kind, props);
   const resources = resolveResources(ctx, kind, props.resources, props.gpu);
-  const env = resolveEnv(ctx, kind, props.env, [{ name: kserve.ENV_INFERENCE_SERVICE_NAME, value: ctx.isvcName }]);
   const serviceAccountName = resolveServiceAccountName(ctx, kind, props.serviceAccountName);
+  const wiring = props.model ? resolveStorageWiring(ctx, 'predictor.model.storageUri', props.model.storageUri, serviceAccountName) : undefined;
+  // Storage variables count as library-set for the user's env even when they end up on the init container.
+  const env = resolveEnv(ctx, kind, props.env, [{ name: kserve.ENV_INFERENCE_SERVICE_NAME, value: ctx.isvcName }, ...(wiring?.env ?? [])]);
 
   let container: ResolvedContainer;
   let initContainers: ResolvedContainer[] = [];
@@ -129,7 +132,7 @@ function resolvePredictor(ctx: ComponentContext, props: PredictorProps): Resolve
     if (!MODEL_NAME.test(modelName) || modelName.length > 253) {
       throw propError(ctx.owner, 'predictor.model.name', modelName, 'is not usable in inference URLs', 'use letters, digits, "_", "." and "-", starting with a letter or digit');
     }
-    const storage = resolveModelStorage(ctx, model.storageUri, runtime);
+    const storage = resolveModelStorage(ctx, model.storageUri, runtime, wiring!);
     volumes = [...volumes, ...storage.volumes];
     initContainers = storage.initContainers;
     const { command, args } = runtime._container({ modelName, modelDir: storage.modelDir, storageUri: storage.location });
@@ -140,7 +143,7 @@ function resolvePredictor(ctx: ComponentContext, props: PredictorProps): Resolve
       image: runtime._imageFor(props.gpu !== undefined).reference,
       command,
       args,
-      env,
+      env: runtime.pullsOwnModel ? env : env.filter(variable => !wiring!.env.includes(variable)),
       port: resolvePort(ctx, 'predictor.model.runtime.port', port, protocolVersion),
       resources,
       readinessPath: isGrpc(protocolVersion) ? undefined : runtime.readinessPath,
@@ -191,7 +194,7 @@ interface ModelStorage {
  * - other runtimes get KServe's storage-initializer as an init container writing to an emptyDir at
  *   /mnt/models (Knative flag `kubernetes.podspec-init-containers`).
  */
-function resolveModelStorage(ctx: ComponentContext, uri: StorageUri, runtime: ModelRuntime): ModelStorage {
+function resolveModelStorage(ctx: ComponentContext, uri: StorageUri, runtime: ModelRuntime, wiring: StorageWiring): ModelStorage {
   const modelDir = kserve.MODEL_MOUNT_PATH;
   if (uri.scheme === StorageScheme.PVC) {
     warnFeatureFlag(ctx, `predictor.model.storageUri (${quote(uri.uri)}) mounts a PersistentVolumeClaim, which`, KnativeFeatureFlag.PERSISTENT_VOLUME_CLAIM);
@@ -207,22 +210,22 @@ function resolveModelStorage(ctx: ComponentContext, uri: StorageUri, runtime: Mo
     return { location: uri.path, modelDir: uri.path, volumes: [], mounts: [], initContainers: [] };
   }
   if (runtime.pullsOwnModel) {
-    return { location: uri.uri, modelDir, volumes: [], mounts: [], initContainers: [] };
+    return { location: uri.uri, modelDir, volumes: wiring.volumes, mounts: wiring.mounts, initContainers: [] };
   }
   warnFeatureFlag(ctx, `predictor.model.runtime '${runtime.name}' reads its model from ${modelDir}, so the storage-initializer init container`, KnativeFeatureFlag.INIT_CONTAINERS);
   const volume = kserve.MODEL_VOLUME_NAME;
   return {
     location: modelDir,
     modelDir,
-    volumes: [{ name: volume, emptyDir: {} }],
+    volumes: [{ name: volume, emptyDir: {} }, ...wiring.volumes],
     mounts: [{ name: volume, mountPath: modelDir, readOnly: true }],
     initContainers: [{
       name: kserve.STORAGE_INITIALIZER_NAME,
       image: STORAGE_INITIALIZER_IMAGE,
       args: [uri.uri, modelDir],
-      env: [],
+      env: wiring.env,
       resources: { requests: { cpu: '100m', memory: '100Mi' }, limits: { cpu: '1', memory: '1Gi' } },
-      volumeMounts: [{ name: volume, mountPath: modelDir }, SCRATCH_MOUNT],
+      volumeMounts: [{ name: volume, mountPath: modelDir }, ...wiring.mounts, SCRATCH_MOUNT],
     }],
   };
 }

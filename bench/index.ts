@@ -2,12 +2,15 @@
  * `npm run bench`: every benchmark, each measuring its baseline in the same run and printing ratios.
  * Benchmarks are not tests: they never fail on a number.
  */
+import { runColdStartBenchmark } from './cold-start';
 import { runRuntimeProtocolBenchmark } from './runtime-protocols';
 import { runSynthBenchmark } from './synth-1000';
 
 async function main(): Promise<void> {
   runSynthBenchmark();
   await runRuntimeProtocolBenchmark();
+  console.log();
+  await runColdStartBenchmark();
 }
 
 main().catch((error: unknown) => {

@@ -7,7 +7,6 @@ import { ModelCache } from './storage/model-cache';
 import { parseModelUri, redactUri, storageScheme } from './storage/model-uri';
 import { pullFromObjectStore } from './storage/object-store-pull';
 import { pvcLocalPath } from './storage/pvc';
-import { S3ObjectStore } from './storage/s3';
 import { type StorageOptions, type StorageSettings, positiveIntegerFromEnv, resolveStorageSettings } from './storage/storage-options';
 
 export { storageScheme, redactUri, SUPPORTED_SCHEMES } from './storage/model-uri';
@@ -93,6 +92,8 @@ export class ModelStorage {
         // KServe's S3_MAX_ATTEMPTS wins over the general setting for S3 pulls.
         const maxAttempts = positiveIntegerFromEnv(settings.env, 'S3_MAX_ATTEMPTS') ?? settings.retry.maxAttempts;
         const s3Settings = { ...settings, retry: { ...settings.retry, maxAttempts } };
+        // The AWS SDK costs tens of milliseconds to load; servers without s3:// models never pay it.
+        const { S3ObjectStore } = await import('./storage/s3');
         pulled = await pullFromObjectStore(new S3ObjectStore(displayUri, location.bucket, location.prefix, s3Settings), cacheKey, this.cache, s3Settings);
         break;
       }

@@ -14,10 +14,10 @@ export interface TarEntry {
 export async function makeTar(entries: readonly TarEntry[], gzip = true): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
-  pack.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const finished = new Promise((resolve, reject) => {
-    pack.on('end', resolve);
-    pack.on('error', reject);
+  pack.on('data', (chunk) => chunks.push(chunk as Buffer));
+  const finished = new Promise<void>((resolve, reject) => {
+    pack.on('end', () => resolve());
+    pack.on('error', (error) => reject(error as Error));
   });
   for (const entry of entries) {
     const type = entry.type ?? 'file';

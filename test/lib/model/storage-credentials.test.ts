@@ -1,5 +1,5 @@
 import { EnvValue } from 'cdk8s-plus-27';
-import { InferenceService, InferenceServiceProps, ModelFormat, StorageCredentials, StorageCredentialsKind, StorageUri } from '../../../lib';
+import { DeploymentMode, InferenceService, InferenceServiceProps, ModelFormat, StorageCredentials, StorageCredentialsKind, StorageUri } from '../../../lib';
 import { containerOf, errorOf, find, newChart, synth, synthYaml } from '../_util';
 
 function predictorOf(props: InferenceServiceProps): any {
@@ -49,6 +49,16 @@ describe('StorageUri credentials wiring on the pod', () => {
   test('a GCS service-account key Secret is mounted read-only and named by GOOGLE_APPLICATION_CREDENTIALS', () => {
     const storageUri = StorageUri.gcs('models', 'iris', { credentials: StorageCredentials.fromGcsServiceAccountKeySecret('gcs-key') });
     const spec = predictorOf({ predictor: { model: { format: ModelFormat.ONNX, storageUri } } }).spec.template.spec;
+    expect(spec.volumes).toContainEqual({ name: 'kfs-gcs-credentials', secret: { secretName: 'gcs-key', items: [{ key: 'gcloud-application-credentials.json', path: 'gcloud-application-credentials.json' }] } });
+    expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'kfs-gcs-credentials', mountPath: '/var/secrets/gcs', readOnly: true });
+    expect(spec.containers[0].env).toContainEqual({ name: 'GOOGLE_APPLICATION_CREDENTIALS', value: '/var/secrets/gcs/gcloud-application-credentials.json' });
+  });
+
+  test('in raw deployment mode the Deployment gets the same Secret volume, mount and env', () => {
+    const chart = newChart();
+    const storageUri = StorageUri.gcs('models', 'iris', { credentials: StorageCredentials.fromGcsServiceAccountKeySecret('gcs-key') });
+    new InferenceService(chart, 'iris', { deploymentMode: DeploymentMode.RAW, predictor: { maxReplicas: 3, model: { format: ModelFormat.ONNX, storageUri } } });
+    const spec = find(synth(chart), 'Deployment', 'iris-predictor').spec.template.spec;
     expect(spec.volumes).toContainEqual({ name: 'kfs-gcs-credentials', secret: { secretName: 'gcs-key', items: [{ key: 'gcloud-application-credentials.json', path: 'gcloud-application-credentials.json' }] } });
     expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'kfs-gcs-credentials', mountPath: '/var/secrets/gcs', readOnly: true });
     expect(spec.containers[0].env).toContainEqual({ name: 'GOOGLE_APPLICATION_CREDENTIALS', value: '/var/secrets/gcs/gcloud-application-credentials.json' });

@@ -8,7 +8,6 @@ import type { StorageSettings } from './storage-options';
 import { writeDownload } from './write-download';
 
 const GCS_ENDPOINT = 'https://storage.googleapis.com';
-const IDLE_TIMEOUT_MS = 30_000;
 
 /**
  * `gs://bucket/prefix` over the GCS JSON API with plain HTTP requests (listing, then `alt=media`
@@ -31,7 +30,7 @@ export class GcsObjectStore implements ObjectStore {
     this.concurrency = settings.concurrency;
     const emulator = settings.env.STORAGE_EMULATOR_HOST?.trim();
     this.#endpoint = emulator ? (/^https?:\/\//.test(emulator) ? emulator : `http://${emulator}`).replace(/\/+$/, '') : GCS_ENDPOINT;
-    this.#http = { idleTimeoutMs: IDLE_TIMEOUT_MS, ...(settings.caBundleFile === undefined ? {} : { ca: trustedCertificates(settings.caBundleFile) }) };
+    this.#http = { idleTimeoutMs: settings.readTimeoutMs, ...(settings.caBundleFile === undefined ? {} : { ca: trustedCertificates(settings.caBundleFile) }) };
     const keyFile = settings.env.GOOGLE_APPLICATION_CREDENTIALS?.trim();
     this.#tokens = keyFile ? new ServiceAccountTokens(keyFile, this.#http) : undefined;
   }

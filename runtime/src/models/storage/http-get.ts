@@ -23,11 +23,18 @@ export function sendRequest(url: URL, options: HttpClientOptions, init: { method
       headers: init.headers,
       ...(url.protocol === 'https:' && options.ca !== undefined ? { ca: options.ca } : {}),
     });
-    request.setTimeout(options.idleTimeoutMs, () => request.destroy(Object.assign(new Error(`no data for ${options.idleTimeoutMs} ms`), { code: 'ETIMEDOUT' })));
-    request.on('response', (response) => {
-      // The same idle timeout applies while the body streams.
-      response.socket.setTimeout(options.idleTimeoutMs, () => response.destroy(Object.assign(new Error(`no data for ${options.idleTimeoutMs} ms`), { code: 'ETIMEDOUT' })));
-      resolve(response);
+    // A socket idle timeout for the request's whole life, body included; node:http removes it when
+    // the socket goes back to the (keep-alive) agent, so reused sockets do not collect listeners.
+    let response: IncomingMessage | undefined;
+    request.setTimeout(options.idleTimeoutMs, () => {
+      const timeout = Object.assign(new Error(`no data for ${options.idleTimeoutMs} ms`), { code: 'ETIMEDOUT' });
+      // Destroying the body with the cause makes the reader see "timed out", not a bare "aborted".
+      response?.destroy(timeout);
+      request.destroy(timeout);
+    });
+    request.on('response', (received: IncomingMessage) => {
+      response = received;
+      resolve(received);
     });
     request.on('error', reject);
     request.end(init.body);

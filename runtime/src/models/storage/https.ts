@@ -13,7 +13,6 @@ import type { StorageSettings } from './storage-options';
 import { scratchPath, unpackIntoStaging } from './unpack-staged';
 import { writeDownload } from './write-download';
 
-const IDLE_TIMEOUT_MS = 30_000;
 const MAX_REDIRECTS = 5;
 
 // KServe's content-type rules (kserve_storage.py, _download_from_uri): a model file must come as
@@ -54,7 +53,7 @@ export async function pullHttp(url: URL, displayUri: string, cacheKey: string, c
     throw new StorageError(StorageErrorKind.INVALID, `model URI ${displayUri} names no file; point it at the model file or archive (e.g. …/model.onnx or …/model.tar.gz)`);
   }
   const archiveFormat = archiveFormatOf(fileName);
-  const http: HttpClientOptions = { idleTimeoutMs: IDLE_TIMEOUT_MS, ...(settings.caBundleFile === undefined ? {} : { ca: trustedCertificates(settings.caBundleFile) }) };
+  const http: HttpClientOptions = { idleTimeoutMs: settings.readTimeoutMs, ...(settings.caBundleFile === undefined ? {} : { ca: trustedCertificates(settings.caBundleFile) }) };
   const hostHeaders = headersForHost(settings.env, url.hostname);
   const cached = await cache.latest(cacheKey);
 

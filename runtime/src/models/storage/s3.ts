@@ -11,9 +11,8 @@ import { StorageError, StorageErrorKind, describeCause, isTransientHttpStatus, i
 import { type StorageSettings, booleanFromEnv, positiveIntegerFromEnv } from './storage-options';
 import { writeDownload } from './write-download';
 
-/** KServe's defaults for the storage initializer's boto3 client (seconds). */
+/** KServe's default for the storage initializer's boto3 client (seconds). */
 const DEFAULT_CONNECT_TIMEOUT_SECONDS = 15;
-const DEFAULT_READ_TIMEOUT_SECONDS = 30;
 
 /**
  * The S3 client configuration from KServe's environment variables:
@@ -43,7 +42,7 @@ export function s3ClientConfig(settings: StorageSettings): S3ClientConfig {
     maxAttempts: 1,
     requestHandler: new NodeHttpHandler({
       connectionTimeout: 1000 * (positiveIntegerFromEnv(env, 'S3_CONNECT_TIMEOUT') ?? DEFAULT_CONNECT_TIMEOUT_SECONDS),
-      requestTimeout: 1000 * (positiveIntegerFromEnv(env, 'S3_READ_TIMEOUT') ?? DEFAULT_READ_TIMEOUT_SECONDS),
+      requestTimeout: (positiveIntegerFromEnv(env, 'S3_READ_TIMEOUT') ?? 0) * 1000 || settings.readTimeoutMs,
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
       httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets, rejectUnauthorized: verifySsl, ...(caFile ? { ca: trustedCertificates(caFile) } : {}) }),
     }),

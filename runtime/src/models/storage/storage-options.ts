@@ -34,6 +34,12 @@ export interface StorageOptions {
   /** @default 10000 */
   readonly retryMaxDelayMs?: number;
   /**
+   * Milliseconds without a byte before a request or download is abandoned and retried (a stalled
+   * connection). S3 pulls honour KServe's `S3_READ_TIMEOUT` (seconds) first.
+   * @default 30000 (KServe's S3_READ_TIMEOUT)
+   */
+  readonly readTimeoutMs?: number;
+  /**
    * PEM file of extra certificate authorities trusted for https:// pulls (and gs:// / s3:// over
    * HTTPS; `AWS_CA_BUNDLE` wins for S3, as in KServe).
    * @default - Node's built-in roots (plus NODE_EXTRA_CA_CERTS)
@@ -75,6 +81,7 @@ export interface StorageSettings {
   readonly cacheDir: string;
   readonly concurrency: number;
   readonly retry: RetryPolicy;
+  readonly readTimeoutMs: number;
   readonly caBundleFile: string | undefined;
   readonly maxUnpackedBytes: number;
   readonly maxArchiveEntries: number;
@@ -101,6 +108,7 @@ export function resolveStorageSettings(options: StorageOptions = {}): StorageSet
       baseDelayMs: options.retryBaseDelayMs ?? 500,
       maxDelayMs: options.retryMaxDelayMs ?? 10_000,
     },
+    readTimeoutMs: options.readTimeoutMs ?? 30_000,
     caBundleFile: options.caBundleFile,
     maxUnpackedBytes: options.maxUnpackedBytes ?? DEFAULT_MAX_UNPACKED_BYTES,
     maxArchiveEntries: options.maxArchiveEntries ?? 100_000,

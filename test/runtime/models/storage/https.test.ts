@@ -20,6 +20,7 @@ let base: string;
 const requests: string[] = [];
 let notModified = 0;
 let flakyFailuresLeft = 0;
+let stallsLeft = 0;
 
 beforeAll(async () => {
   certificates = await makeTestCertificates();
@@ -53,6 +54,15 @@ beforeAll(async () => {
         if (flakyFailuresLeft > 0) {
           flakyFailuresLeft--;
           return send(503, 'text/plain', 'busy');
+        }
+        return send(200, 'application/octet-stream', IRIS);
+      case '/stall/iris.onnx':
+        if (stallsLeft > 0) {
+          stallsLeft--;
+          // Headers and half the body, then silence: a hung server, not a closed connection.
+          response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': IRIS.length });
+          response.write(IRIS.subarray(0, IRIS.length / 2));
+          return;
         }
         return send(200, 'application/octet-stream', IRIS);
       case '/moved/iris.onnx':
@@ -160,6 +170,20 @@ describe('https:// pulls from a local HTTPS server with a self-signed CA', () =>
     expect(entry.reason).toBe(`${base}/models/gone.onnx?<redacted> does not exist (HTTP 404)`);
     expect(requests).toEqual(['/models/gone.onnx']);
     expect(JSON.stringify(fixture.logger.lines)).not.toContain('deadbeef');
+  });
+
+  it('abandons a download that stalls midway after the read timeout, retries, and serves only the complete file', async () => {
+    stallsLeft = 1;
+    const impatient = await makeStorageFixture({ caBundleFile: certificates.caFile, env: {}, readTimeoutMs: 300 });
+    try {
+      const entry = await impatient.repository.load('iris', `${base}/stall/iris.onnx`);
+      expect(entry.state).toBe(ModelState.READY);
+      expect(requests).toEqual(['/stall/iris.onnx', '/stall/iris.onnx']);
+      expect(impatient.logger.lines.find((line) => line.level === 'warn')?.fields.error).toBe(`connection failed for ${base}/stall/iris.onnx: ETIMEDOUT: no data for 300 ms`);
+      expect(readFileSync(entry.model!.path)).toEqual(IRIS);
+    } finally {
+      await impatient.cleanup();
+    }
   });
 
   it('follows a same-origin redirect', async () => {

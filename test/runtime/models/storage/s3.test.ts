@@ -10,7 +10,7 @@ import { makeTar, makeZip } from '../../helpers/archives';
 import { IRIS_FILE } from '../../helpers/paths';
 import { S3TestServer } from '../../helpers/s3-server';
 import { type StorageFixture, committedCacheFolders, listFiles, makeStorageFixture } from '../../helpers/storage';
-import { postJson, startTestServer } from '../../helpers/test-server';
+import { postJson, request, startTestServer } from '../../helpers/test-server';
 import { loadIrisExpected } from '../../helpers/iris-expected';
 
 const IRIS = readFileSync(IRIS_FILE);
@@ -56,6 +56,28 @@ describe('s3:// pulls from a real S3 server (s3rver on 127.0.0.1)', () => {
       expect(entry?.state).toBe(ModelState.READY);
       expect(path.basename(entry?.model?.path ?? '')).toBe('iris.onnx');
       expect(entry?.model?.path.startsWith(cacheDir)).toBe(true);
+    } finally {
+      await server.close();
+      await rm(cacheDir, { recursive: true, force: true });
+    }
+  });
+
+  it('shows a failed pull on the v2 ready endpoints with its reason while the other model serves', async () => {
+    const cacheDir = await mkdtemp(path.join(tmpdir(), 'kfs-cache-e2e-'));
+    const server = await startTestServer(
+      [
+        { name: 'iris', uri: 's3://models/folder' },
+        { name: 'ghost', uri: 's3://models/missing' },
+      ],
+      { storage: { env: s3.env(), cacheDir } },
+    );
+    try {
+      expect(await request(server, 'GET', '/v2/models/iris/ready')).toMatchObject({ status: 200, body: { name: 'iris', ready: true } });
+      expect(await request(server, 'GET', '/v2/models/ghost/ready')).toMatchObject({
+        status: 503,
+        body: { error: "model 'ghost' is not ready (UNAVAILABLE): no model found at s3://models/missing: no object has that key or lies under that prefix" },
+      });
+      expect(await request(server, 'GET', '/v2/health/ready')).toMatchObject({ status: 503, body: { error: "server is not ready: models not ready: 'ghost' (UNAVAILABLE)" } });
     } finally {
       await server.close();
       await rm(cacheDir, { recursive: true, force: true });

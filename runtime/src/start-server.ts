@@ -97,10 +97,14 @@ const GRPC_SHUTDOWN_GRACE_MS = 10_000;
  * @throws when the port cannot be bound.
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  // The repository reads the app's logger through the storage; both exist before either is used.
-  let storage: ModelStorage | undefined;
-  const repository = new ModelRepository((name, uri) => createModelLoader(storage!)(name, uri));
-  const app = buildServer({
+  // Pull progress and retries go to the app's log; the app is built after the repository it serves.
+  let app: FastifyInstance | undefined;
+  const storage = new ModelStorage({
+    ...options.storage,
+    logger: { info: (fields, message) => app?.log.info(fields, message), warn: (fields, message) => app?.log.warn(fields, message) },
+  });
+  const repository = new ModelRepository(createModelLoader(storage));
+  app = buildServer({
     repository,
     bodyLimitBytes: options.bodyLimitBytes,
     logLevel: options.logLevel ?? 'info',
@@ -108,7 +112,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     explainerUrl: options.explainerUrl,
   });
   const grpc = buildGrpcServer({ repository, modelRepository: options.modelRepository, maxMessageBytes: options.grpcMaxMessageBytes });
-  storage = new ModelStorage({ ...options.storage, logger: app.log });
   repository.onStateChange((entry) => logModelState(app.log, entry));
 
   // Loading starts before listening: load() lists each model as LOADING synchronously, so

@@ -71,6 +71,9 @@ export const ENV_S3_ACCESS_KEY_ID = 'AWS_ACCESS_KEY_ID';
 export const ENV_S3_SECRET_ACCESS_KEY = 'AWS_SECRET_ACCESS_KEY';
 export const ENV_S3_ANONYMOUS = 'awsAnonymousCredential';
 export const ENV_GCS_CREDENTIALS_FILE = 'GOOGLE_APPLICATION_CREDENTIALS';
+/** Google's client libraries' override of the metadata server; kfs-runtime asks it for Workload Identity tokens. */
+export const ENV_GCE_METADATA_HOST = 'GCE_METADATA_HOST';
+export const GCE_METADATA_HOST = 'metadata.google.internal';
 /** `<hostname>-headers`: a JSON object of extra request headers for that host. */
 export const ENV_HTTP_HEADERS_SUFFIX = '-headers';
 export const GCS_CREDENTIALS_VOLUME_NAME = 'kfs-gcs-credentials';

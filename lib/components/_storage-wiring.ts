@@ -58,6 +58,10 @@ function s3Wiring(uri: StorageUri): StorageWiring {
 
 function gcsWiring(uri: StorageUri): StorageWiring {
   const credentials = uri.credentials;
+  if (credentials?.kind === StorageCredentialsKind.SERVICE_ACCOUNT) {
+    // Workload Identity: kfs-runtime gets the pod's Google token from the metadata server.
+    return { env: [{ name: kserve.ENV_GCE_METADATA_HOST, value: kserve.GCE_METADATA_HOST }], volumes: [], mounts: [] };
+  }
   if (credentials?.kind !== StorageCredentialsKind.GCS_SERVICE_ACCOUNT_KEY_SECRET) return NO_WIRING;
   return {
     env: [{ name: kserve.ENV_GCS_CREDENTIALS_FILE, value: `${kserve.GCS_CREDENTIALS_MOUNT_PATH}/${credentials.secretKey}` }],

@@ -77,7 +77,9 @@ export class StorageCredentials {
 
   /**
    * The pod's ServiceAccount (set `serviceAccountName` on the component), bound to a cloud role:
-   * EKS IAM Roles for Service Accounts or GKE Workload Identity. Nothing is added to the pod.
+   * EKS IAM Roles for Service Accounts or GKE Workload Identity. For S3 nothing is added to the pod
+   * (the AWS SDK finds the IRSA token); for GCS, `GCE_METADATA_HOST` tells kfs-runtime to ask the
+   * metadata server.
    */
   public static fromServiceAccount(): StorageCredentials {
     return new StorageCredentials(StorageCredentialsKind.SERVICE_ACCOUNT);

@@ -63,7 +63,8 @@ Storage credentials and endpoints (KServe's variable names; the constructs set t
             AWS_CA_BUNDLE, S3_USER_VIRTUAL_BUCKET, S3_USE_ACCELERATE, awsAnonymousCredential,
             AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY, AWS_SHARED_CREDENTIALS_FILE, S3_MAX_FILE_CONCURRENCY,
             S3_MAX_ATTEMPTS, S3_CONNECT_TIMEOUT, S3_READ_TIMEOUT; else the AWS SDK's chain (IRSA, roles).
-  gs://     STORAGE_EMULATOR_HOST, GOOGLE_APPLICATION_CREDENTIALS (service-account key); else anonymous.
+  gs://     STORAGE_EMULATOR_HOST, GOOGLE_APPLICATION_CREDENTIALS (service-account key), GCE_METADATA_HOST
+            (metadata server: GKE Workload Identity); else anonymous.
   https://  <hostname>-headers: a JSON object of extra request headers for that host.
 
 The server is ready (GET /v2/health/ready) once every startup model has loaded; it stops gracefully on

@@ -70,12 +70,14 @@ describe('StorageUri credentials wiring on the pod', () => {
     expect(env).toContainEqual({ name: 'models.example.com-headers', valueFrom: { secretKeyRef: { name: 'model-store-token', key: 'headers' } } });
   });
 
-  test('anonymous S3 sets awsAnonymousCredential; a ServiceAccount sets only serviceAccountName', () => {
+  test('anonymous S3 sets awsAnonymousCredential; a ServiceAccount sets serviceAccountName (and, for GCS, the metadata server kfs-runtime asks)', () => {
     const anonymous = predictorOf({ predictor: { model: { format: ModelFormat.ONNX, storageUri: StorageUri.s3('public-models', 'iris', { credentials: StorageCredentials.anonymous() }) } } });
     expect(containerOf(anonymous).env).toContainEqual({ name: 'awsAnonymousCredential', value: 'true' });
     const irsa = predictorOf({ predictor: { serviceAccountName: 'model-puller', model: { format: ModelFormat.ONNX, storageUri: StorageUri.s3('models', 'iris', { credentials: StorageCredentials.fromServiceAccount() }) } } });
     expect(irsa.spec.template.spec.serviceAccountName).toBe('model-puller');
     expect(containerOf(irsa).env).toEqual([{ name: 'INFERENCE_SERVICE_NAME', value: 'iris' }]);
+    const workloadIdentity = predictorOf({ predictor: { serviceAccountName: 'model-puller', model: { format: ModelFormat.ONNX, storageUri: StorageUri.gcs('models', 'iris', { credentials: StorageCredentials.fromServiceAccount() }) } } });
+    expect(containerOf(workloadIdentity).env).toEqual([{ name: 'INFERENCE_SERVICE_NAME', value: 'iris' }, { name: 'GCE_METADATA_HOST', value: 'metadata.google.internal' }]);
   });
 
   test('the manifest names Secrets and keys but holds no credential value', () => {

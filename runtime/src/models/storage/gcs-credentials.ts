@@ -7,6 +7,47 @@ import { StorageError, StorageErrorKind } from './storage-error';
 const READ_ONLY_SCOPE = 'https://www.googleapis.com/auth/devstorage.read_only';
 const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
+/** Where a GCS puller gets bearer tokens. */
+export interface GcsTokenSource {
+  token(): Promise<string>;
+}
+
+/**
+ * Tokens from the GCE/GKE metadata server, i.e. the node's or (with GKE Workload Identity) the
+ * pod's Kubernetes ServiceAccount's Google identity. `GCE_METADATA_HOST` names the server, as in
+ * Google's own client libraries; the constructs set it to `metadata.google.internal` for
+ * `StorageCredentials.fromServiceAccount()`.
+ */
+export class MetadataServerTokens implements GcsTokenSource {
+  #cached: { token: string; expiresAt: number } | undefined;
+
+  constructor(
+    private readonly host: string,
+    private readonly http: HttpClientOptions,
+  ) {}
+
+  async token(): Promise<string> {
+    if (this.#cached !== undefined && Date.now() < this.#cached.expiresAt) return this.#cached.token;
+    const url = new URL(`http://${this.host}/computeMetadata/v1/instance/service-accounts/default/token`);
+    const response = await sendRequest(url, this.http, { headers: { 'metadata-flavor': 'Google' } }).catch((error: unknown) => {
+      throw connectionError(error, `the metadata server ${this.host}`);
+    });
+    const body = await readBody(response);
+    if (response.statusCode !== 200) {
+      throw new StorageError(
+        (response.statusCode ?? 0) >= 500 ? StorageErrorKind.TRANSIENT : StorageErrorKind.ACCESS_DENIED,
+        `the metadata server ${this.host} gave no token (HTTP ${response.statusCode}); is the pod's ServiceAccount bound to a Google service account (Workload Identity)?`,
+      );
+    }
+    const answer = JSON.parse(body) as { access_token?: string; expires_in?: number };
+    if (typeof answer.access_token !== 'string') {
+      throw new StorageError(StorageErrorKind.ACCESS_DENIED, `the metadata server ${this.host} answered without an access_token`);
+    }
+    this.#cached = { token: answer.access_token, expiresAt: Date.now() + ((answer.expires_in ?? 3600) - 60) * 1000 };
+    return answer.access_token;
+  }
+}
+
 /** The fields of a Google service-account key file that the token exchange uses. */
 interface ServiceAccountKey {
   readonly client_email: string;
@@ -19,7 +60,7 @@ interface ServiceAccountKey {
  * KServe points at the mounted `gcloud-application-credentials.json`): a signed JWT exchanged at the
  * key's `token_uri` (RFC 7523), cached until a minute before it expires.
  */
-export class ServiceAccountTokens {
+export class ServiceAccountTokens implements GcsTokenSource {
   #cached: { token: string; expiresAt: number } | undefined;
 
   constructor(

@@ -1,6 +1,6 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { trustedCertificates } from './ca-bundle';
-import { ServiceAccountTokens } from './gcs-credentials';
+import { type GcsTokenSource, MetadataServerTokens, ServiceAccountTokens } from './gcs-credentials';
 import { type HttpClientOptions, connectionError, readBody, sendRequest, statusError } from './http-get';
 import { type ObjectListing, type ObjectStore, type RemoteObject, selectObjects } from './object-store-pull';
 import { StorageError, StorageErrorKind } from './storage-error';
@@ -13,13 +13,14 @@ const GCS_ENDPOINT = 'https://storage.googleapis.com';
  * `gs://bucket/prefix` over the GCS JSON API with plain HTTP requests (listing, then `alt=media`
  * downloads). Endpoint: `STORAGE_EMULATOR_HOST` when set (what Google's client libraries and so
  * KServe's storage initializer honour), else storage.googleapis.com. Credentials: the service-account
- * key file in `GOOGLE_APPLICATION_CREDENTIALS`, else anonymous (public buckets).
+ * key file in `GOOGLE_APPLICATION_CREDENTIALS`, else the metadata server named by `GCE_METADATA_HOST`
+ * (GKE Workload Identity), else anonymous (public buckets).
  */
 export class GcsObjectStore implements ObjectStore {
   readonly concurrency: number;
   readonly #endpoint: string;
   readonly #http: HttpClientOptions;
-  readonly #tokens: ServiceAccountTokens | undefined;
+  readonly #tokens: GcsTokenSource | undefined;
 
   constructor(
     readonly uri: string,
@@ -32,7 +33,8 @@ export class GcsObjectStore implements ObjectStore {
     this.#endpoint = emulator ? (/^https?:\/\//.test(emulator) ? emulator : `http://${emulator}`).replace(/\/+$/, '') : GCS_ENDPOINT;
     this.#http = { idleTimeoutMs: settings.readTimeoutMs, ...(settings.caBundleFile === undefined ? {} : { ca: trustedCertificates(settings.caBundleFile) }) };
     const keyFile = settings.env.GOOGLE_APPLICATION_CREDENTIALS?.trim();
-    this.#tokens = keyFile ? new ServiceAccountTokens(keyFile, this.#http) : undefined;
+    const metadataHost = settings.env.GCE_METADATA_HOST?.trim();
+    this.#tokens = keyFile ? new ServiceAccountTokens(keyFile, this.#http) : metadataHost ? new MetadataServerTokens(metadataHost, this.#http) : undefined;
   }
 
   async list(): Promise<ObjectListing> {

@@ -3,6 +3,7 @@ import { createVerify, generateKeyPairSync } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
 import { type Server, createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -70,6 +71,25 @@ describe('gs:// pulls from a real fake-gcs-server on 127.0.0.1', () => {
   it('fails with clear errors for a missing bucket and a missing prefix', async () => {
     expect((await fixture.repository.load('a', 'gs://no-such-bucket/iris')).reason).toBe("bucket 'no-such-bucket' does not exist (model URI gs://no-such-bucket/iris)");
     expect((await fixture.repository.load('b', 'gs://models/nothing')).reason).toBe('no model found at gs://models/nothing: no object has that key or lies under that prefix');
+  });
+
+  it('asks the metadata server named by GCE_METADATA_HOST for a token (Workload Identity; a fake metadata server on loopback)', async () => {
+    const seen: { path: string; flavor: string | undefined }[] = [];
+    const metadata = createHttpServer((request, response) => {
+      seen.push({ path: request.url ?? '', flavor: request.headers['metadata-flavor'] as string | undefined });
+      response.writeHead(200, { 'content-type': 'application/json', 'metadata-flavor': 'Google' }).end(JSON.stringify({ access_token: 'ya29.workload', expires_in: 3599, token_type: 'Bearer' }));
+    });
+    metadata.listen(0, '127.0.0.1');
+    await once(metadata, 'listening');
+    const withIdentity = await makeStorageFixture({ env: { STORAGE_EMULATOR_HOST: gcs.endpoint, GCE_METADATA_HOST: `127.0.0.1:${(metadata.address() as AddressInfo).port}` } });
+    try {
+      expect((await withIdentity.repository.load('iris', 'gs://models/iris')).state).toBe(ModelState.READY);
+      // One token for the listing and every download: it is cached until shortly before it expires.
+      expect(seen).toEqual([{ path: '/computeMetadata/v1/instance/service-accounts/default/token', flavor: 'Google' }]);
+    } finally {
+      await withIdentity.cleanup();
+      metadata.close();
+    }
   });
 
   describe('with a service-account key (GOOGLE_APPLICATION_CREDENTIALS)', () => {

@@ -2,11 +2,12 @@
 // Runs s3rver (MIT, from npm) in a process of its own, so a test can SIGKILL it mid-download and
 // restart it on the same port and folder. It reports over the IPC channel: `listening` once bound,
 // and `stats` on request, counted from the HTTP server itself so the numbers are the server's view.
-// Usage (via child_process.fork): s3-server-process.js '{"port":0,"directory":"/tmp/x"}'
+// Usage (via child_process.fork): s3-server-process.js '{"port":0,"directory":"/tmp/x"[,"key":PEM,"cert":PEM]}'
 const S3rver = require('s3rver');
 
-const { port, directory } = JSON.parse(process.argv[2]);
-const server = new S3rver({ port, address: '127.0.0.1', silent: true, directory });
+const { port, directory, key, cert } = JSON.parse(process.argv[2]);
+// With a key and certificate s3rver serves HTTPS.
+const server = new S3rver({ port, address: '127.0.0.1', silent: true, directory, ...(key && cert ? { key, cert } : {}) });
 
 const stats = { objectGets: 0, listRequests: 0, inFlightObjectGets: 0, maxInFlightObjectGets: 0 };
 

@@ -2,11 +2,21 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { Agent as HttpsAgent } from 'node:https';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /** s3rver's built-in account; anything else is an unknown access key to it. */
 export const S3_ACCESS_KEY_ID = 'S3RVER';
 export const S3_SECRET_ACCESS_KEY = 'S3RVER';
+
+/** A server certificate for HTTPS, and the CA file clients must trust. */
+export interface S3ServerTls {
+  readonly key: Buffer;
+  readonly cert: Buffer;
+  readonly caFile: string;
+}
 
 /** What the server itself counted (see s3-server-process.js). */
 export interface S3ServerStats {
@@ -26,17 +36,18 @@ export class S3TestServer {
   private constructor(
     readonly directory: string,
     public port: number,
+    private readonly tls: S3ServerTls | undefined,
   ) {}
 
-  /** Starts a server on a free port with an empty data folder. */
-  static async start(): Promise<S3TestServer> {
-    const server = new S3TestServer(await mkdtemp(path.join(tmpdir(), 's3rver-')), 0);
+  /** Starts a server on a free port with an empty data folder; HTTPS when given a key and certificate. */
+  static async start(tls?: S3ServerTls): Promise<S3TestServer> {
+    const server = new S3TestServer(await mkdtemp(path.join(tmpdir(), 's3rver-')), 0, tls);
     await server.#spawn();
     return server;
   }
 
   get endpoint(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.tls === undefined ? 'http' : 'https'}://127.0.0.1:${this.port}`;
   }
 
   /** Environment for kfs-runtime's storage, under KServe's variable names. */
@@ -45,7 +56,14 @@ export class S3TestServer {
   }
 
   client(): S3Client {
-    return new S3Client({ endpoint: this.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: S3_ACCESS_KEY_ID, secretAccessKey: S3_SECRET_ACCESS_KEY } });
+    const tls = this.tls;
+    return new S3Client({
+      endpoint: this.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: S3_ACCESS_KEY_ID, secretAccessKey: S3_SECRET_ACCESS_KEY },
+      ...(tls === undefined ? {} : { requestHandler: new NodeHttpHandler({ httpsAgent: new HttpsAgent({ ca: readFileSync(tls.caFile) }) }) }),
+    });
   }
 
   async createBucket(bucket: string, objects: Record<string, Buffer | string> = {}, concurrency = 16): Promise<void> {
@@ -88,7 +106,8 @@ export class S3TestServer {
   }
 
   async #spawn(): Promise<void> {
-    const child = fork(path.join(__dirname, 's3-server-process.js'), [JSON.stringify({ port: this.port, directory: this.directory })], {
+    const tls = this.tls === undefined ? {} : { key: this.tls.key.toString(), cert: this.tls.cert.toString() };
+    const child = fork(path.join(__dirname, 's3-server-process.js'), [JSON.stringify({ port: this.port, directory: this.directory, ...tls })], {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       // s3rver encrypts ListObjectsV2 continuation tokens with DES, which OpenSSL 3 only offers
       // through its legacy provider; without it every listing of more than 1,000 keys is a 500.

@@ -1,6 +1,6 @@
 import { type IncomingMessage, type OutgoingHttpHeaders, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { StorageError, StorageErrorKind, describeCause, isTransientHttpStatus } from './storage-error';
+import { StorageError, StorageErrorKind, describeCause, isTransientHttpStatus, tlsTrustProblem } from './storage-error';
 
 /** TLS and timeout settings shared by the https:// and gs:// pullers. */
 export interface HttpClientOptions {
@@ -53,17 +53,14 @@ export async function readBody(response: IncomingMessage, limitBytes = 16 * 1024
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Certificate errors are configuration, not weather: say how to fix them instead of retrying. */
-const TLS_TRUST_CODES = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID']);
-
 /** Wraps a connection-level failure: TLS trust problems are terminal, the rest transient. */
 export function connectionError(error: unknown, source: string): StorageError {
   if (error instanceof StorageError) return error;
-  const code = (error as { code?: string }).code ?? '';
-  if (TLS_TRUST_CODES.has(code)) {
+  const problem = tlsTrustProblem(error);
+  if (problem !== undefined) {
     return new StorageError(
       StorageErrorKind.ACCESS_DENIED,
-      `the TLS certificate of ${source} is not trusted (${code}); pass its certificate authority with --storage-ca-bundle (KFS_STORAGE_CA_BUNDLE)`,
+      `the TLS certificate of ${source} is not trusted (${problem}); pass its certificate authority with --storage-ca-bundle (KFS_STORAGE_CA_BUNDLE)`,
     );
   }
   return new StorageError(StorageErrorKind.TRANSIENT, `connection failed for ${source}: ${describeCause(error)}`);

@@ -7,7 +7,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { trustedCertificates } from './ca-bundle';
 import type { ObjectListing, ObjectStore, RemoteObject } from './object-store-pull';
 import { selectObjects } from './object-store-pull';
-import { StorageError, StorageErrorKind, describeCause, isTransientHttpStatus, isTransientNetworkError } from './storage-error';
+import { StorageError, StorageErrorKind, describeCause, isTransientHttpStatus, isTransientNetworkError, tlsTrustProblem } from './storage-error';
 import { type StorageSettings, booleanFromEnv, positiveIntegerFromEnv } from './storage-options';
 import { writeDownload } from './write-download';
 
@@ -156,6 +156,13 @@ export class S3ObjectStore implements ObjectStore {
     if (status === 401) return new StorageError(StorageErrorKind.ACCESS_DENIED, `S3 refused the credentials for ${what} (${code}, HTTP 401)`);
     if ((status !== undefined && isTransientHttpStatus(status)) || code === 'SlowDown' || code === 'InternalError' || code === 'RequestTimeout') {
       return new StorageError(StorageErrorKind.TRANSIENT, `S3 answered ${code}${status === undefined ? '' : ` (HTTP ${status})`} for ${what}`);
+    }
+    const tlsProblem = tlsTrustProblem(error);
+    if (tlsProblem !== undefined) {
+      return new StorageError(
+        StorageErrorKind.ACCESS_DENIED,
+        `the TLS certificate of the S3 endpoint for ${this.uri} is not trusted (${tlsProblem}); pass its certificate authority with AWS_CA_BUNDLE or --storage-ca-bundle, or set S3_VERIFY_SSL=0 for a test store`,
+      );
     }
     if (isTransientNetworkError(error)) return new StorageError(StorageErrorKind.TRANSIENT, `connection to S3 failed for ${what}: ${describeCause(error)}`);
     if (status !== undefined) return new StorageError(StorageErrorKind.INVALID, `S3 answered ${code} (HTTP ${status}) for ${what}`);

@@ -73,3 +73,19 @@ export function describeCause(error: unknown): string {
   const message = typeof candidate?.message === 'string' ? candidate.message : String(error);
   return code !== undefined && !message.includes(code) ? `${code}: ${message}` : message;
 }
+
+/** Certificate errors are configuration, not weather: retrying cannot help. */
+const TLS_TRUST_CODES = ['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID'];
+// Node's messages for the same codes, for layers that keep only the message (the AWS SDK's wrapper).
+const TLS_TRUST_MESSAGE = /unable to verify the first certificate|self[- ]signed certificate|unable to get local issuer certificate|certificate has expired|does not match certificate's altnames/i;
+
+/** The TLS trust problem behind an error (a code, or a short description), or undefined when there is none. */
+export function tlsTrustProblem(error: unknown): string | undefined {
+  const candidate = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined;
+  if (candidate === undefined || candidate === null) return undefined;
+  if (typeof candidate.code === 'string' && TLS_TRUST_CODES.includes(candidate.code)) return candidate.code;
+  const message = typeof candidate.message === 'string' ? candidate.message : String(error);
+  const match = TLS_TRUST_MESSAGE.exec(message);
+  if (match) return match[0];
+  return candidate.cause !== undefined && candidate.cause !== error ? tlsTrustProblem(candidate.cause) : undefined;
+}

@@ -12,6 +12,7 @@ import { S3TestServer } from '../../helpers/s3-server';
 import { type StorageFixture, committedCacheFolders, listFiles, makeStorageFixture } from '../../helpers/storage';
 import { postJson, request, startTestServer } from '../../helpers/test-server';
 import { loadIrisExpected } from '../../helpers/iris-expected';
+import { makeTestCertificates } from '../../helpers/tls';
 
 const IRIS = readFileSync(IRIS_FILE);
 let s3: S3TestServer;
@@ -276,6 +277,43 @@ describe('s3:// pulls from a real S3 server (s3rver on 127.0.0.1)', () => {
     } finally {
       await fromFile.cleanup();
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('speaks HTTPS to an endpoint trusted via AWS_CA_BUNDLE (or --storage-ca-bundle), or unverified with S3_VERIFY_SSL=0, and refuses it otherwise', async () => {
+    const certificates = await makeTestCertificates();
+    const secure = await S3TestServer.start({ key: certificates.serverKey, cert: certificates.serverCert, caFile: certificates.caFile });
+    try {
+      await secure.createBucket('tls', { 'iris/model.onnx': IRIS });
+      expect(secure.endpoint.startsWith('https://')).toBe(true);
+      const cases: [string, Parameters<typeof makeStorageFixture>[0]][] = [
+        ['AWS_CA_BUNDLE', { env: secure.env({ AWS_CA_BUNDLE: certificates.caFile }) }],
+        ['--storage-ca-bundle', { env: secure.env(), caBundleFile: certificates.caFile }],
+        ['S3_VERIFY_SSL=0', { env: secure.env({ S3_VERIFY_SSL: '0' }) }],
+      ];
+      for (const [how, options] of cases) {
+        const trusted = await makeStorageFixture(options);
+        try {
+          expect([how, (await trusted.repository.load('iris', 's3://tls/iris')).state]).toEqual([how, ModelState.READY]);
+        } finally {
+          await trusted.cleanup();
+        }
+      }
+      const untrusting = await makeStorageFixture({ env: secure.env(), maxAttempts: 2, retryBaseDelayMs: 10 });
+      try {
+        const entry = await untrusting.repository.load('iris', 's3://tls/iris');
+        expect(entry.state).toBe(ModelState.UNAVAILABLE);
+        expect(entry.reason).toMatch(
+          /^the TLS certificate of the S3 endpoint for s3:\/\/tls\/iris is not trusted \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|unable to verify the first certificate)\); pass its certificate authority with AWS_CA_BUNDLE or --storage-ca-bundle, or set S3_VERIFY_SSL=0 for a test store$/,
+        );
+        // Terminal: not retried.
+        expect(untrusting.logger.lines.filter((line) => line.level === 'warn')).toEqual([]);
+      } finally {
+        await untrusting.cleanup();
+      }
+    } finally {
+      await secure.stop();
+      await certificates.cleanup();
     }
   });
 

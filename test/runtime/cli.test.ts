@@ -68,7 +68,9 @@ describe('kfs-runtime executable', () => {
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
       await waitFor('readiness', async () => ((await fetch(`${url}/v2/health/ready`)).status === 200 ? true : undefined));
-      expect(logLines(cli.stdout()).find((line) => line.msg === "model 'iris' loaded")).toMatchObject({
+      // stdout is a pipe: the log line may arrive after the HTTP answer that proves the model is READY.
+      const loaded = await waitFor('the model-loaded log line', async () => logLines(cli.stdout()).find((line) => line.msg === "model 'iris' loaded"));
+      expect(loaded).toMatchObject({
         model: 'iris',
         version: '1',
         path: path.join(REPO_ROOT, 'models', 'iris', '1', 'model.onnx'),

@@ -58,7 +58,7 @@ describe('ModelRepository reloads (atomic version swap)', () => {
     expect(v2.model?.version).toBe('2');
     expect(repository.get('iris')).toBe(v2);
     expect(seen.map((entry) => entry.state)).toEqual([ModelState.READY]);
-    await expect(v1.model!.infer([IRIS_INPUT], ['label'])).rejects.toThrow("model 'iris' was unloaded; retry the request");
+    await expect(v1.model!.infer([IRIS_INPUT], ['label'])).rejects.toThrow("model 'iris' is being unloaded");
   });
 
   it('releases a swapped-out session only after the runs in flight on it have finished', async () => {

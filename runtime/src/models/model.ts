@@ -28,6 +28,6 @@ export enum ModelState {
 export interface ModelSource {
   /** Name in the v2 paths, `/v2/models/<name>/…`. */
   readonly name: string;
-  /** A local path or `file://` URI (see `localizeModelUri`). */
+  /** A local path or a storage URI: s3://, gs://, https://, http://, pvc://, file:// (see `ModelStorage`). */
   readonly uri: string;
 }

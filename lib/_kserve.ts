@@ -160,3 +160,14 @@ export const ISTIOD_XDS_PORT = 15012;
  * the storage-initializer download before the sidecar runs (`storage_initializer_injector.go` `SetIstioCniSecurityContext`).
  */
 export const ISTIO_PROXY_UID = 1337;
+
+/** Traffic tags KServe gives the new and the previously rolled-out revision during a canary (`ksvc_reconciler.go`). */
+export const CANARY_TAG = 'latest';
+export const STABLE_TAG = 'prev';
+/**
+ * Knative's default `tag-template` (`config-network`): a tagged revision answers at `<tag>-<service>`, as
+ * the first label of the host, so that label must stay within 63 characters.
+ */
+export function taggedServiceName(tag: string, serviceName: string): string {
+  return `${tag}-${serviceName}`;
+}

@@ -28,6 +28,10 @@ import { MeshMode } from './security/mesh-mode';
 import { MeshSecurity } from './security/mesh-security';
 import { SecurityOptions } from './security/security-options';
 import { resolveSecurity } from './security/_resolve-security';
+import { CanaryRollout } from './rollout/canary-rollout';
+import { Endpoint } from './rollout/endpoint';
+import { canaryRoute, checkCanary, checkCanaryWiring } from './rollout/_canary-plan';
+import { ComponentRolloutInput } from './rollout/_component-revisions';
 import { Warnings } from './warnings';
 
 /** An InferenceService: a predictor, optionally behind a transformer and beside an explainer. */
@@ -95,6 +99,13 @@ export interface InferenceServiceProps {
    * @default - none beyond the mesh's defaults
    */
   readonly observability?: ObservabilityOptions;
+
+  /**
+   * A canary rollout: new predictor, transformer or explainer revisions taking a share of the requests
+   * beside the stable ones described above (see `CanaryRollout`, `ProgressiveRollout`).
+   * @default - no canary: each component's latest revision takes all requests
+   */
+  readonly canary?: CanaryRollout;
 }
 
 /**
@@ -141,6 +152,15 @@ export class InferenceService extends Construct {
   public readonly egressControl?: EgressControl;
   /** Istio tracing and access logs, when `observability.tracing` or `accessLogging` is set. */
   public readonly telemetry?: istioTelemetry.Telemetry;
+  /** The canary rollout, if any. */
+  public readonly canary?: CanaryRollout;
+  /**
+   * The canary revision's own address, while a canary is rolled out: the `latest` tag of the component
+   * that takes predict traffic (the transformer if there is one, else the predictor).
+   */
+  public readonly canaryEndpoint?: Endpoint;
+  /** The stable revision's own address (`prev` tag of the same component), while a canary is rolled out. */
+  public readonly stableEndpoint?: Endpoint;
 
   constructor(scope: Construct, id: string, props: InferenceServiceProps) {
     super(scope, id);
@@ -174,10 +194,19 @@ export class InferenceService extends Construct {
       deploymentMode: this.deploymentMode,
       podWiring: { istioSidecar: meshSidecar, prometheus: observability.prometheus },
     };
-    this.predictor = new Predictor(this, 'Predictor', props.predictor, context);
+    this.canary = props.canary;
+    if (this.canary) {
+      checkCanary({ owner, deploymentMode: this.deploymentMode, hasTransformer: !!props.transformer, hasExplainer: !!props.explainer }, this.canary);
+    }
+    const rollout: ComponentRolloutInput = { domain: this.domain, rollout: this.canary, componentIngress: ingress.kubernetesIngress };
+    this.predictor = new Predictor(this, 'Predictor', props.predictor, context, rollout);
     const predictorWiring = { host: this.predictor.shortHost, protocolVersion: this.predictor.protocolVersion };
-    if (props.transformer) this.transformer = new Transformer(this, 'Transformer', props.transformer, context, predictorWiring);
-    if (props.explainer) this.explainer = new Explainer(this, 'Explainer', props.explainer, context, predictorWiring);
+    if (props.transformer) this.transformer = new Transformer(this, 'Transformer', props.transformer, context, predictorWiring, rollout);
+    if (props.explainer) this.explainer = new Explainer(this, 'Explainer', props.explainer, context, predictorWiring, rollout);
+    checkCanaryWiring(owner, this.predictor, [this.transformer, this.explainer].filter(c => c !== undefined).map(c => c.kind));
+    const entry = this.transformer ?? this.predictor;
+    this.canaryEndpoint = entry.canaryEndpoint;
+    this.stableEndpoint = entry.stableEndpoint;
 
     const labels = { ...props.labels, [kserve.LABEL_INFERENCE_SERVICE]: this.name };
     if (this.deploymentMode === DeploymentMode.RAW) {
@@ -210,6 +239,8 @@ export class InferenceService extends Construct {
         externalHosts: ingress.externalHosts,
         externalGateway: ingress.tls ? `${this.namespace}/${this.name}` : ingress.ingressGateway!,
         pathRouting: ingress.pathRouting,
+        defaultBackendCanary: canaryRoute(entry, this.canary, true),
+        explainerCanary: canaryRoute(this.explainer, this.canary, false),
       };
       this.virtualService = new istio.VirtualService(this, 'VirtualService', renderTopLevelVirtualService(route));
       this.externalNameService = new k8s.KubeService(this, 'ExternalName', renderExternalNameService(route));

@@ -2,12 +2,20 @@ import * as knative from '../../imports/knative-serving.knative.dev';
 import { revisionTemplateAnnotations } from '../scaling/_knative-annotations';
 import { ResolvedComponent, ResolvedContainer, ResolvedResources, ResolvedSecurityContext } from './_resolved';
 
+/** The revision a Knative Service's template creates, and how the Service routes traffic. @internal */
+export interface KnativeRevisionRouting {
+  /** `spec.template.metadata.name`: the revision's name, chosen in code. */
+  readonly revisionName: string;
+  readonly traffic: knative.ServiceSpecTraffic[];
+}
+
 /**
  * Renders a resolved component as a Knative Service (props for the generated L1). Pure: the same
- * resolved component always gives the same object.
+ * resolved component and routing always give the same object. Without routing, the template is unnamed
+ * and all traffic goes to the latest ready revision: the form the revision name's hash is computed from.
  * @internal
  */
-export function renderKnativeService(component: ResolvedComponent): knative.ServiceProps {
+export function renderKnativeService(component: ResolvedComponent, routing?: KnativeRevisionRouting): knative.ServiceProps {
   return {
     metadata: {
       name: component.serviceName,
@@ -17,6 +25,7 @@ export function renderKnativeService(component: ResolvedComponent): knative.Serv
     spec: {
       template: {
         metadata: {
+          name: routing?.revisionName,
           labels: component.templateLabels,
           annotations: revisionTemplateAnnotations(component.scaling, component.annotations),
         },
@@ -43,7 +52,7 @@ export function renderKnativeService(component: ResolvedComponent): knative.Serv
         },
       },
       // Everything to the latest ready revision until a rollout says otherwise.
-      traffic: [{ latestRevision: true, percent: 100 }],
+      traffic: routing?.traffic ?? [{ latestRevision: true, percent: 100 }],
     },
   };
 }

@@ -275,6 +275,7 @@ export function assembleComponent(ctx: ComponentContext, kind: ComponentKind, pr
     initSecurityContext: security.initContainer,
     automountServiceAccountToken: security.automountServiceAccountToken,
     metrics: parts.metrics,
+    revision: props.revision,
   };
 }
 

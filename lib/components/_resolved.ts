@@ -95,4 +95,6 @@ export interface ResolvedComponent {
   readonly automountServiceAccountToken: boolean;
   /** Where the component serves Prometheus metrics. */
   readonly metrics: ResolvedMetricsEndpoint;
+  /** The user's revision id, which names the revision `<serviceName>-<revision>` instead of a template hash. */
+  readonly revision?: string;
 }

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import * as kserve from '../_kserve';
 import { ProtocolVersion } from '../model/protocol-version';
+import { ComponentRolloutInput, resolveCanary, resolveComponentRevisions } from '../rollout/_component-revisions';
 import { ComponentProps, ContainerSpec } from './component-props';
 import { ServingComponent } from './serving-component';
 import {
@@ -24,8 +25,11 @@ export interface PredictorWiring {
 
 /** Base of Transformer and Explainer. */
 export abstract class AuxiliaryComponent extends ServingComponent {
-  protected constructor(scope: Construct, id: string, kind: ComponentKind, props: AuxiliaryComponentProps, context: ComponentContext, predictor: PredictorWiring) {
-    super(scope, id, resolveAuxiliary(context, kind, props, predictor), context.deploymentMode);
+  protected constructor(scope: Construct, id: string, kind: ComponentKind, props: AuxiliaryComponentProps, context: ComponentContext, predictor: PredictorWiring,
+    rollout: ComponentRolloutInput, canaryProps: AuxiliaryComponentProps | undefined) {
+    const resolved = resolveAuxiliary(context, kind, props, predictor);
+    const canary = canaryProps ? resolveCanary(context, kind, ctx => resolveAuxiliary(ctx, kind, canaryProps, predictor)) : undefined;
+    super(scope, id, resolved, context.deploymentMode, resolveComponentRevisions(context, rollout, resolved, canary), canary);
   }
 }
 

@@ -123,6 +123,15 @@ export interface ComponentProps {
    * escalation, ALL capabilities dropped, RuntimeDefault seccomp, no service-account token
    */
   readonly podSecurity?: PodSecurity;
+
+  /**
+   * Revision id (Knative mode): names the component's Knative revision `<isvc>-<component>-<revision>`
+   * (e.g. `v2` for `iris-predictor-v2`). Give a new id whenever the component changes: Knative rejects a
+   * changed template under an existing revision name.
+   * @default - a 5-character hash of the revision template: the same template always gets the same name,
+   * and any change to it gets a new one
+   */
+  readonly revision?: string;
 }
 
 /** A container you build yourself: a custom predictor, a transformer or an explainer. */

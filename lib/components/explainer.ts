@@ -1,4 +1,6 @@
 import { Construct } from 'constructs';
+import * as kserve from '../_kserve';
+import { ComponentRolloutInput } from '../rollout/_component-revisions';
 import { AuxiliaryComponent, AuxiliaryComponentProps, PredictorWiring } from './auxiliary-component';
 import { ComponentContext } from './_resolve';
 import { ComponentKind } from './_resolved';
@@ -12,7 +14,8 @@ export interface ExplainerProps extends AuxiliaryComponentProps {}
  */
 export class Explainer extends AuxiliaryComponent {
   /** @internal created by InferenceService */
-  constructor(scope: Construct, id: string, props: ExplainerProps, context: ComponentContext, predictor: PredictorWiring) {
-    super(scope, id, ComponentKind.EXPLAINER, props, context, predictor);
+  constructor(scope: Construct, id: string, props: ExplainerProps, context: ComponentContext, predictor: PredictorWiring,
+    rollout: ComponentRolloutInput = { domain: kserve.DEFAULT_DOMAIN }) {
+    super(scope, id, ComponentKind.EXPLAINER, props, context, predictor, rollout, rollout.rollout?.explainer);
   }
 }

@@ -5,6 +5,7 @@ import { ModelFormat } from '../model/model-format';
 import { ModelRuntime } from '../model/model-runtime';
 import { ProtocolVersion, isGrpc } from '../model/protocol-version';
 import { StorageScheme, StorageUri } from '../model/storage-uri';
+import { ComponentRolloutInput, resolveCanary, resolveComponentRevisions } from '../rollout/_component-revisions';
 import { KnativeFeatureFlag } from '../warnings';
 import { ComponentProps, ContainerSpec } from './component-props';
 import { ServingComponent } from './serving-component';
@@ -71,13 +72,19 @@ export class Predictor extends ServingComponent {
   /** The protocol the predictor speaks. */
   public readonly protocolVersion: ProtocolVersion;
 
+  /** The protocol the canary predictor speaks, while one is rolled out. @internal */
+  public readonly _canaryProtocolVersion?: ProtocolVersion;
+
   /** @internal created by InferenceService */
-  constructor(scope: Construct, id: string, props: PredictorProps, context: ComponentContext) {
+  constructor(scope: Construct, id: string, props: PredictorProps, context: ComponentContext, rollout: ComponentRolloutInput = { domain: kserve.DEFAULT_DOMAIN }) {
     const resolved = resolvePredictor(context, props);
-    super(scope, id, resolved.component, context.deploymentMode);
+    const canaryProps = rollout.rollout?.predictor;
+    const canary = canaryProps ? resolveCanary(context, ComponentKind.PREDICTOR, ctx => resolvePredictor(ctx, canaryProps)) : undefined;
+    super(scope, id, resolved.component, context.deploymentMode, resolveComponentRevisions(context, rollout, resolved.component, canary?.component), canary?.component);
     this.modelName = resolved.modelName;
     this.runtime = resolved.runtime;
     this.protocolVersion = resolved.protocolVersion;
+    this._canaryProtocolVersion = canary?.protocolVersion;
   }
 }
 

@@ -9,6 +9,8 @@ import { AutoscalerClass } from '../scaling/autoscaler';
 import { renderHorizontalPodAutoscaler } from '../scaling/_hpa';
 import { renderScaledObject, renderTriggerAuthentications } from '../scaling/_keda';
 import { renderDeployment, renderRawService } from './_deployment';
+import { Endpoint } from '../rollout/endpoint';
+import { ComponentRevisions } from '../rollout/_component-revisions';
 import { renderKnativeService } from './_knative-service';
 import { ComponentKind, ResolvedComponent } from './_resolved';
 
@@ -20,7 +22,9 @@ export { ComponentKind } from './_resolved';
  * a Deployment, a Service and its autoscaler (HorizontalPodAutoscaler or KEDA ScaledObject).
  *
  * The generated objects are public so you can reach in with the typed API instead of JSON patches,
- * which the generated converters may silently drop.
+ * which the generated converters may silently drop. In Knative mode the revision is named in code
+ * (`revisionName`); changes made through `knativeService` do not rename it, so give the component a
+ * `revision` id when you make them.
  */
 export abstract class ServingComponent extends Construct {
   /** Which component this is. */
@@ -43,18 +47,46 @@ export abstract class ServingComponent extends Construct {
   public readonly scaledObject?: keda.ScaledObject;
   /** KEDA TriggerAuthentications the library created for triggers with credentials. */
   public readonly triggerAuthentications: kedaAuth.TriggerAuthentication[] = [];
-  /** Resolved values the manifests were built from. @internal */
+  /** Resolved values the manifests were built from (the stable component's). @internal */
   public readonly _resolved: ResolvedComponent;
+  /** Resolved values of the canary, while one is rolled out. @internal */
+  public readonly _canaryResolved?: ResolvedComponent;
 
-  protected constructor(scope: Construct, id: string, resolved: ResolvedComponent, deploymentMode: DeploymentMode) {
+  /**
+   * Knative mode: name of the revision the Knative Service's template creates
+   * (`spec.template.metadata.name`), the canary's while one is rolled out, else the stable one's;
+   * `<service>-<revision id>`, or `<service>-<template hash>` when no id is given. Raw mode has no revisions.
+   */
+  public readonly revisionName?: string;
+  /** Knative mode: name of the stable revision, the one the component's own props describe. */
+  public readonly stableRevisionName?: string;
+  /** Name of the canary revision, while one is rolled out. */
+  public readonly canaryRevisionName?: string;
+  /** The component's own address; in Knative mode, where Knative splits requests between its revisions. */
+  public readonly endpoint: Endpoint;
+  /** The canary revision's own address (its `latest` tag), while one is rolled out. */
+  public readonly canaryEndpoint?: Endpoint;
+  /** The stable revision's own address (its `prev` tag), while a canary is rolled out. */
+  public readonly stableEndpoint?: Endpoint;
+  private readonly _tagEndpoints: { [tag: string]: Endpoint };
+
+  protected constructor(scope: Construct, id: string, resolved: ResolvedComponent, deploymentMode: DeploymentMode, revisions: ComponentRevisions, canary?: ResolvedComponent) {
     super(scope, id);
     this._resolved = resolved;
+    this._canaryResolved = canary;
     this.kind = resolved.kind;
     this.serviceName = resolved.serviceName;
     this.namespace = resolved.namespace;
     this.deploymentMode = deploymentMode;
+    this.revisionName = revisions.routing?.revisionName;
+    this.stableRevisionName = revisions.stableRevisionName;
+    this.canaryRevisionName = revisions.canaryRevisionName;
+    this.endpoint = revisions.endpoint;
+    this.canaryEndpoint = revisions.canaryEndpoint;
+    this.stableEndpoint = revisions.stableEndpoint;
+    this._tagEndpoints = revisions.tagEndpoints;
     if (deploymentMode === DeploymentMode.KNATIVE) {
-      this.knativeService = new knative.Service(this, 'Resource', renderKnativeService(resolved));
+      this.knativeService = new knative.Service(this, 'Resource', renderKnativeService(revisions.template, revisions.routing));
       return;
     }
     this.deployment = new k8s.KubeDeployment(this, 'Resource', renderDeployment(resolved));
@@ -67,6 +99,11 @@ export abstract class ServingComponent extends Construct {
         .map((props, index) => new kedaAuth.TriggerAuthentication(this, `TriggerAuthentication${index}`, props));
       this.scaledObject = new keda.ScaledObject(this, 'ScaledObject', renderScaledObject(target, resolved.scaling));
     }
+  }
+
+  /** Every tagged address, by tag (a copy): `latest`, `prev` and custom tags while a canary is rolled out. */
+  public get tagEndpoints(): { [tag: string]: Endpoint } {
+    return { ...this._tagEndpoints };
   }
 
   /** Metadata of the Knative Service (Knative mode) or the Deployment (raw mode), to add labels or annotations. */

@@ -26,6 +26,28 @@ export interface TopLevelRouteInput {
   readonly externalGateway: string;
   /** Path-based routing on a shared host. */
   readonly pathRouting?: { readonly host: string; readonly prefix: string };
+  /** Routing beyond percentages for the component that takes predict traffic, while it has a canary. */
+  readonly defaultBackendCanary?: CanaryRouteInput;
+  /** Routing beyond percentages for the explainer, while it has a canary. */
+  readonly explainerCanary?: CanaryRouteInput;
+}
+
+/** Header conditions that must all hold: one alternative of a match. */
+export type HeaderConditions = { [header: string]: istio.VirtualServiceSpecHttpMatchHeaders };
+
+/**
+ * How requests reach the revisions of a component with a canary, besides Knative's percentage split:
+ * by header (any alternative), or as mirrored copies. Revisions are addressed by their Knative tag hosts.
+ */
+export interface CanaryRouteInput {
+  /** Cluster-local host of the canary's tag, e.g. `latest-iris-predictor.models.svc.cluster.local`. */
+  readonly canaryHost: string;
+  /** Cluster-local host of the stable revision's tag, e.g. `prev-iris-predictor.models.svc.cluster.local`. */
+  readonly stableHost: string;
+  readonly canaryWhen: HeaderConditions[];
+  readonly stableWhen: HeaderConditions[];
+  /** Percentage of requests to copy to the canary. */
+  readonly mirrorPercent?: number;
 }
 
 export function internalHost(input: { isvcName: string; namespace: string }): string {
@@ -46,7 +68,8 @@ export function renderTopLevelVirtualService(input: TopLevelRouteInput): istio.V
     { authority: { regex: hostRegex(internal) }, gateways: localGateways, uri },
     ...input.externalHosts.map(host => ({ authority: { regex: hostRegex(host) }, gateways: externalGateways, uri })),
   ];
-  const routeTo = (backendHost: string, match: istio.VirtualServiceSpecHttpMatch[], rewrite?: istio.VirtualServiceSpecHttpRewrite): istio.VirtualServiceSpecHttp => ({
+  const routeTo = (backendHost: string, match: istio.VirtualServiceSpecHttpMatch[], rewrite?: istio.VirtualServiceSpecHttpRewrite, name?: string): istio.VirtualServiceSpecHttp => ({
+    name,
     match,
     rewrite,
     headers: {
@@ -61,33 +84,63 @@ export function renderTopLevelVirtualService(input: TopLevelRouteInput): istio.V
     route: [{ destination: { host: input.localGatewayService, port: { number: 80 } }, weight: 100 }],
   });
 
+  /**
+   * The rules for one kind of request (`matches`) to one component: with a canary, its header rules come
+   * first, stable pins before canary conditions so that an explicit "stay on stable" wins, each match
+   * repeated per alternative (Istio ORs matches and ANDs the conditions within one). They go to the
+   * revisions' tag hosts, which Knative serves on its local gateway like the component's own host.
+   */
+  const rulesFor = (backendHost: string, matches: istio.VirtualServiceSpecHttpMatch[], canary: CanaryRouteInput | undefined,
+    rules: { rewrite?: istio.VirtualServiceSpecHttpRewrite; name: string; mirror: boolean }): istio.VirtualServiceSpecHttp[] => {
+    const withHeaders = (alternatives: HeaderConditions[]) => alternatives.flatMap(headers => matches.map(match => ({ ...match, headers })));
+    const named = (suffix: string) => (rules.name ? `${rules.name}-${suffix}` : suffix);
+    const own = routeTo(backendHost, matches, rules.rewrite);
+    return [
+      ...canary && canary.stableWhen.length > 0 ? [routeTo(canary.stableHost, withHeaders(canary.stableWhen), rules.rewrite, named('stable-when'))] : [],
+      ...canary && canary.canaryWhen.length > 0 ? [routeTo(canary.canaryHost, withHeaders(canary.canaryWhen), rules.rewrite, named('canary-when'))] : [],
+      // Istio mirrors after the route's header changes and appends "-shadow" to the Host, so the copy
+      // reaches Knative's local gateway as `<backend host>-shadow`, where the rule at the end picks it up.
+      rules.mirror && canary?.mirrorPercent !== undefined
+        ? { ...own, mirror: { host: input.localGatewayService, port: { number: 80 } }, mirrorPercentage: { value: canary.mirrorPercent } }
+        : own,
+    ];
+  };
+
   const http: istio.VirtualServiceSpecHttp[] = [];
   if (input.explainerHost) {
-    http.push(routeTo(input.explainerHost, authorityMatches({ regex: kserve.EXPLAIN_PATH_REGEX })));
+    http.push(...rulesFor(input.explainerHost, authorityMatches({ regex: kserve.EXPLAIN_PATH_REGEX }), input.explainerCanary, { name: 'explain', mirror: false }));
   }
-  http.push(routeTo(input.defaultBackendHost, authorityMatches()));
+  http.push(...rulesFor(input.defaultBackendHost, authorityMatches(), input.defaultBackendCanary, { name: '', mirror: true }));
 
   // KServe's pathTemplate routes (`ingress_reconciler.go`): the explain path keeps its `/v1/models/...`
-  // tail, everything else under the prefix is rewritten to `/`.
+  // tail, everything else under the prefix is rewritten to `/`. Canary rules apply here as well.
   const path = input.pathRouting;
   if (path) {
     const authority = { regex: hostRegex(path.host) };
     if (input.explainerHost) {
       const explain = `^${escapeRegex(path.prefix)}(${kserve.EXPLAIN_PATH_REGEX.slice(1, -1)})$`;
-      http.push(routeTo(input.explainerHost, [{ authority, gateways: externalGateways, uri: { regex: explain } }],
-        { uriRegexRewrite: { match: explain, rewrite: '\\1' } }));
+      http.push(...rulesFor(input.explainerHost, [{ authority, gateways: externalGateways, uri: { regex: explain } }], input.explainerCanary,
+        { rewrite: { uriRegexRewrite: { match: explain, rewrite: '\\1' } }, name: 'path-explain', mirror: false }));
     }
-    http.push(routeTo(input.defaultBackendHost, [
+    http.push(...rulesFor(input.defaultBackendHost, [
       { authority, gateways: externalGateways, uri: { prefix: `${path.prefix}/` } },
       { authority, gateways: externalGateways, uri: { exact: path.prefix } },
-    ], { uri: '/' }));
+    ], input.defaultBackendCanary, { rewrite: { uri: '/' }, name: 'path', mirror: true }));
+  }
+
+  // Mirrored copies arrive at the local gateway as `<backend host>-shadow`: match that host there only,
+  // and re-target the copy to the canary's tag host. Istio discards the response.
+  const mirror = input.defaultBackendCanary?.mirrorPercent !== undefined ? input.defaultBackendCanary : undefined;
+  const shadowHost = `${input.defaultBackendHost}${ISTIO_SHADOW_SUFFIX}`;
+  if (mirror) {
+    http.push(routeTo(mirror.canaryHost, [{ authority: { regex: hostRegex(shadowHost) }, gateways: [input.localGateway] }], undefined, 'mirror-to-canary'));
   }
 
   const clusterLocal = input.externalHosts.length === 0;
   return {
     metadata: { name: input.isvcName, namespace: input.namespace, labels: input.labels },
     spec: {
-      hosts: [...new Set([internal, ...input.externalHosts, ...(path ? [path.host] : [])])],
+      hosts: [...new Set([internal, ...input.externalHosts, ...(path ? [path.host] : []), ...(mirror ? [shadowHost] : [])])],
       gateways: clusterLocal ? localGateways : [...localGateways, input.externalGateway],
       http,
     },
@@ -104,6 +157,9 @@ export function renderExternalNameService(input: TopLevelRouteInput): k8s.KubeSe
     },
   };
 }
+
+/** What Istio (Envoy) appends to the Host of a mirrored request. */
+const ISTIO_SHADOW_SUFFIX = '-shadow';
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

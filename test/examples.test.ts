@@ -35,7 +35,7 @@ beforeAll(() => {
 test('there are examples, and each synthesizes into dist/<example>/', () => {
   expect(examples).toEqual(expect.arrayContaining([
     'quickstart', 'transformer-explainer', 'sklearn-runtime', 'custom-container', 'autoscaled-knative', 'raw-keda', 'gpu-predictor',
-    'jwt-protected', 'cluster-local-egress', 'traced-scraped', 's3-credentials',
+    'jwt-protected', 'cluster-local-egress', 'traced-scraped', 's3-credentials', 'canary', 'header-routed-canary', 'mirrored-shadow', 'promote',
   ]));
   for (const example of examples) {
     expect([...first.files.keys()].some(key => key.startsWith(`${example}/`))).toBe(true);
@@ -120,4 +120,29 @@ test('the raw KEDA example scales a Deployment to zero on a Prometheus query wit
   const scaledObject = manifests.find(m => m.kind === 'ScaledObject');
   expect(scaledObject.spec.minReplicaCount).toBe(0);
   expect(scaledObject.spec.triggers[0]).toMatchObject({ type: 'prometheus', metadata: { threshold: '20', activationThreshold: '0', authModes: 'bearer' } });
+});
+
+test('every Knative Service names its revision and routes exactly 100 % of the traffic', () => {
+  const services = [...first.files.values()].flatMap(content => yaml.parseAllDocuments(content).map(doc => doc.toJS()))
+    .filter(m => m.apiVersion === 'serving.knative.dev/v1' && m.kind === 'Service');
+  expect(services.length).toBeGreaterThan(0);
+  for (const ksvc of services) {
+    expect(ksvc.spec.template.metadata.name.startsWith(`${ksvc.metadata.name}-`)).toBe(true);
+    expect(ksvc.spec.traffic.reduce((sum: number, target: { percent: number }) => sum + target.percent, 0)).toBe(100);
+  }
+});
+
+test('the rollout examples split, route and mirror as their comments say', () => {
+  const manifest = (example: string, kind: string, name: string) => [...first.files.entries()]
+    .filter(([file]) => file.startsWith(`${example}/`))
+    .flatMap(([, content]) => yaml.parseAllDocuments(content).map(doc => doc.toJS()))
+    .find(m => m.kind === kind && m.metadata.name === name);
+  const split = (example: string, name: string) => manifest(example, 'Service', name).spec.traffic.map((t: any) => `${t.tag}:${t.percent}`);
+  expect(split('canary', 'iris-predictor')).toEqual(['latest:10', 'prev:90']);
+  expect(split('header-routed-canary', 'iris-predictor')).toEqual(['latest:0', 'prev:100']);
+  expect(manifest('header-routed-canary', 'VirtualService', 'iris').spec.http.map((r: any) => r.name)).toEqual(['stable-when', 'canary-when', undefined]);
+  expect(manifest('mirrored-shadow', 'VirtualService', 'iris').spec.http[0].mirrorPercentage).toEqual({ value: 20 });
+  expect(split('promote', 'iris-predictor')).toEqual(['latest:100', 'prev:0']);
+  expect(split('promote', 'iris-transformer')).toEqual(['latest:100', 'prev:0']);
+  expect(first.output).toContain('canary: http://latest-iris-predictor.models.example.com, stable: http://prev-iris-predictor.models.example.com');
 });

@@ -22,14 +22,21 @@ export const TEMPLATE_HASH_LENGTH = kserve.KNATIVE_REVISION_SUFFIX_LENGTH - 1;
  * always hashes the same, and any change to labels, annotations or the pod spec changes it.
  */
 export function templateHash(template: knative.ServiceSpecTemplate): string {
-  const json = knative.toJson_ServiceSpecTemplate({ ...template, metadata: { ...template.metadata, name: undefined } });
-  return createHash('sha256').update(canonicalJson(json)).digest('hex').slice(0, TEMPLATE_HASH_LENGTH);
+  const unnamed = { ...template, metadata: { ...template.metadata, name: undefined } };
+  return createHash('sha256').update(canonicalJson(unnamed)).digest('hex').slice(0, TEMPLATE_HASH_LENGTH);
 }
 
-/** JSON with object keys sorted at every level, so property order never changes the hash. */
-function canonicalJson(value: unknown): string {
+/**
+ * JSON with object keys sorted at every level and undefined values dropped, so property order never
+ * changes the hash. It reads the L1 props directly, because the generated `toJson_*` converters cost
+ * more than the rest of a component's synthesis; the one thing they change is unwrapping the generated
+ * union types (`…ResourcesLimits.fromString('1')` keeps `{value: '1'}` and is written as `'1'`), which
+ * this does too, so the result equals the canonical form of the manifest (tested).
+ */
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
+    if (Object.getPrototypeOf(value) !== Object.prototype && 'value' in value) return canonicalJson((value as { value: unknown }).value);
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }

@@ -1,6 +1,9 @@
 import { Duration } from 'cdk8s';
-import { EnvValue } from 'cdk8s-plus-27';
-import { CanaryRollout, InferenceService, InferenceServiceProps } from '../../../lib';
+import { Cpu, EnvValue } from 'cdk8s-plus-27';
+import * as knative from '../../../imports/knative-serving.knative.dev';
+import { CanaryRollout, Gpu, InferenceService, InferenceServiceProps, ModelFormat, StorageUri } from '../../../lib';
+import { renderKnativeService } from '../../../lib/components/_knative-service';
+import { canonicalJson } from '../../../lib/rollout/_revision-name';
 import { errorOf, find, newChart, synth } from '../_util';
 import { explainer, transformer, transformerV2, v1, v2 } from './_fixtures';
 
@@ -130,5 +133,20 @@ describe('synth refuses two different templates under one revision name', () => 
     const chart = newChart();
     const isvc = new InferenceService(chart, 'iris', { predictor: { ...v1, revision: 'a' }, canary: new CanaryRollout({ predictor: { ...v1, revision: 'b' }, percent: 10 }) });
     expect([isvc.predictor.stableRevisionName, isvc.predictor.canaryRevisionName]).toEqual(['iris-predictor-a', 'iris-predictor-b']);
+  });
+});
+
+describe('the hash reads the template as written to the manifest', () => {
+  test.each<[string, InferenceServiceProps]>([
+    ['kfs-runtime with scaling and env', { predictor: { ...v1, minReplicas: 1, maxReplicas: 3, timeout: Duration.seconds(30), env: { A: EnvValue.fromValue('1') } } }],
+    ['a runtime with the storage initializer', { predictor: { model: { format: ModelFormat.SKLEARN, storageUri: StorageUri.gcs('models', 'sk/1') } } }],
+    ['a PVC-mounted model and a GPU', { predictor: { model: { format: ModelFormat.TENSORFLOW, storageUri: StorageUri.pvc('store', 'tf/1') }, gpu: Gpu.nvidia(1), resources: { cpu: { request: Cpu.millis(500), limit: Cpu.units(2) } } } }],
+    ['a transformer and explainer', { predictor: v1, transformer, explainer }],
+  ])('%s: canonical props = canonical manifest JSON', (_case, props) => {
+    const isvc = new InferenceService(newChart(), 'iris', props);
+    for (const component of isvc.components) {
+      const template = renderKnativeService(component._resolved).spec!.template!;
+      expect(canonicalJson(template)).toBe(canonicalJson(knative.toJson_ServiceSpecTemplate(template)));
+    }
   });
 });

@@ -1,5 +1,5 @@
 import * as kserve from '../_kserve';
-import { ValidationError } from '../_validation';
+import { ValidationError, propError } from '../_validation';
 import { Predictor } from '../components/predictor';
 import { ServingComponent } from '../components/serving-component';
 import { ComponentKind } from '../components/_resolved';
@@ -25,10 +25,11 @@ export interface CanaryHost {
 /** Rules that need only the props: run before any component is built. */
 export function checkCanary(isvc: CanaryHost, canary: CanaryRollout): void {
   const { owner } = isvc;
-  // Raw Deployments need their own canary (two Deployments, weighted Istio routes); until that exists,
-  // refuse rather than silently deploy only the stable components.
+  // Raw Deployments need their own canary (a second Deployment and Service per component, weighted
+  // Istio routes, and no Kubernetes Ingress straight to the stable Service); until that exists, refuse
+  // rather than silently deploy only the stable components.
   if (isvc.deploymentMode !== DeploymentMode.KNATIVE) {
-    throw new ValidationError(`${owner}: canary is not supported with deploymentMode '${isvc.deploymentMode}' yet; use DeploymentMode.KNATIVE for canary rollouts`);
+    throw propError(owner, 'deploymentMode', isvc.deploymentMode, 'has no canary rollouts yet', 'remove canary, or use DeploymentMode.KNATIVE, whose revisions the rollout splits traffic between');
   }
   for (const [kind, present] of [[ComponentKind.TRANSFORMER, isvc.hasTransformer], [ComponentKind.EXPLAINER, isvc.hasExplainer]] as const) {
     if (canary[kind] && !present) {

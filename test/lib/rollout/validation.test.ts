@@ -1,4 +1,4 @@
-import { CanaryRollout, CanaryRolloutProps, InferenceService, InferenceServiceProps, ProgressiveRollout, ProtocolVersion, RequestMatch } from '../../../lib';
+import { CanaryRollout, CanaryRolloutProps, DeploymentMode, InferenceService, InferenceServiceProps, ProgressiveRollout, ProtocolVersion, RequestMatch } from '../../../lib';
 import { errorOf, newChart } from '../_util';
 import { explainer, explainerV2, transformer, transformerV2, v1, v2 } from './_fixtures';
 
@@ -107,5 +107,28 @@ describe('every rollout rule fails synth with a message naming the prop, the val
 
   test('the longest name that fits a transformer canary synthesizes', () => {
     expect(() => isvc({ transformer, canary: new CanaryRollout({ transformer: transformerV2, percent: 10 }) }, 'a'.repeat(44))()).not.toThrow();
+  });
+});
+
+describe('raw deployment mode (no Knative revisions)', () => {
+  const rawProps = (props: Partial<InferenceServiceProps>) => ({ deploymentMode: DeploymentMode.RAW, ...props, predictor: { ...v1, maxReplicas: 3, ...props.predictor } });
+  test('a canary is refused until raw mode has its own', () => {
+    expect(errorOf(isvc(rawProps({ canary: new CanaryRollout({ predictor: v2, percent: 10 }) }))))
+      .toBe("InferenceService 'iris': deploymentMode ('Standard') has no canary rollouts yet; remove canary, or use DeploymentMode.KNATIVE, whose revisions the rollout splits traffic between");
+  });
+
+  test('a revision id is refused', () => {
+    expect(errorOf(isvc(rawProps({ predictor: { ...v1, revision: 'v1' } }))))
+      .toBe("InferenceService 'iris': predictor.revision ('v1') names a Knative revision, and raw deployment mode has none; remove it; Deployments roll out without revision names");
+  });
+
+  test('components have no revision names, and endpoints follow KServe\'s raw-mode hosts', () => {
+    const withIngress = isvc(rawProps({ transformer: { ...transformer, maxReplicas: 2 } }))();
+    expect(withIngress.predictor.revisionName).toBeUndefined();
+    expect(withIngress.predictor.stableRevisionName).toBeUndefined();
+    expect(withIngress.predictor.endpoint).toEqual({ clusterLocalUrl: 'http://iris-predictor.models.svc.cluster.local', url: 'http://iris-predictor-models.example.com' });
+    expect(withIngress.transformer!.endpoint.url).toBe('http://iris-transformer-models.example.com');
+    const meshOnly = isvc(rawProps({ ingress: { kubernetesIngress: false } }))();
+    expect(meshOnly.predictor.endpoint).toEqual({ clusterLocalUrl: 'http://iris-predictor.models.svc.cluster.local', url: undefined });
   });
 });

@@ -29,7 +29,7 @@ export abstract class AuxiliaryComponent extends ServingComponent {
     rollout: ComponentRolloutInput, canaryProps: AuxiliaryComponentProps | undefined) {
     const resolved = resolveAuxiliary(context, kind, props, predictor);
     const canary = canaryProps ? resolveCanary(context, kind, ctx => resolveAuxiliary(ctx, kind, canaryProps, predictor)) : undefined;
-    super(scope, id, resolved, context.deploymentMode, resolveComponentRevisions(context, rollout, resolved, canary), canary);
+    super(scope, id, resolved, context.deploymentMode, resolveComponentRevisions(context, rollout, resolved, canary));
   }
 }
 

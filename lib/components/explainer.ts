@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import * as kserve from '../_kserve';
 import { ComponentRolloutInput } from '../rollout/_component-revisions';
 import { AuxiliaryComponent, AuxiliaryComponentProps, PredictorWiring } from './auxiliary-component';
 import { ComponentContext } from './_resolve';
@@ -15,7 +14,7 @@ export interface ExplainerProps extends AuxiliaryComponentProps {}
 export class Explainer extends AuxiliaryComponent {
   /** @internal created by InferenceService */
   constructor(scope: Construct, id: string, props: ExplainerProps, context: ComponentContext, predictor: PredictorWiring,
-    rollout: ComponentRolloutInput = { domain: kserve.DEFAULT_DOMAIN }) {
+    rollout: ComponentRolloutInput) {
     super(scope, id, ComponentKind.EXPLAINER, props, context, predictor, rollout, rollout.rollout?.explainer);
   }
 }

@@ -76,11 +76,11 @@ export class Predictor extends ServingComponent {
   public readonly _canaryProtocolVersion?: ProtocolVersion;
 
   /** @internal created by InferenceService */
-  constructor(scope: Construct, id: string, props: PredictorProps, context: ComponentContext, rollout: ComponentRolloutInput = { domain: kserve.DEFAULT_DOMAIN }) {
+  constructor(scope: Construct, id: string, props: PredictorProps, context: ComponentContext, rollout: ComponentRolloutInput) {
     const resolved = resolvePredictor(context, props);
     const canaryProps = rollout.rollout?.predictor;
     const canary = canaryProps ? resolveCanary(context, ComponentKind.PREDICTOR, ctx => resolvePredictor(ctx, canaryProps)) : undefined;
-    super(scope, id, resolved.component, context.deploymentMode, resolveComponentRevisions(context, rollout, resolved.component, canary?.component), canary?.component);
+    super(scope, id, resolved.component, context.deploymentMode, resolveComponentRevisions(context, rollout, resolved.component, canary?.component));
     this.modelName = resolved.modelName;
     this.runtime = resolved.runtime;
     this.protocolVersion = resolved.protocolVersion;

@@ -8,9 +8,9 @@ import { DeploymentMode } from '../deployment-mode';
 import { AutoscalerClass } from '../scaling/autoscaler';
 import { renderHorizontalPodAutoscaler } from '../scaling/_hpa';
 import { renderScaledObject, renderTriggerAuthentications } from '../scaling/_keda';
-import { renderDeployment, renderRawService } from './_deployment';
 import { Endpoint } from '../rollout/endpoint';
 import { ComponentRevisions } from '../rollout/_component-revisions';
+import { renderDeployment, renderRawService } from './_deployment';
 import { renderKnativeService } from './_knative-service';
 import { ComponentKind, ResolvedComponent } from './_resolved';
 
@@ -49,8 +49,6 @@ export abstract class ServingComponent extends Construct {
   public readonly triggerAuthentications: kedaAuth.TriggerAuthentication[] = [];
   /** Resolved values the manifests were built from (the stable component's). @internal */
   public readonly _resolved: ResolvedComponent;
-  /** Resolved values of the canary, while one is rolled out. @internal */
-  public readonly _canaryResolved?: ResolvedComponent;
 
   /**
    * Knative mode: name of the revision the Knative Service's template creates
@@ -70,10 +68,9 @@ export abstract class ServingComponent extends Construct {
   public readonly stableEndpoint?: Endpoint;
   private readonly _tagEndpoints: { [tag: string]: Endpoint };
 
-  protected constructor(scope: Construct, id: string, resolved: ResolvedComponent, deploymentMode: DeploymentMode, revisions: ComponentRevisions, canary?: ResolvedComponent) {
+  protected constructor(scope: Construct, id: string, resolved: ResolvedComponent, deploymentMode: DeploymentMode, revisions: ComponentRevisions) {
     super(scope, id);
     this._resolved = resolved;
-    this._canaryResolved = canary;
     this.kind = resolved.kind;
     this.serviceName = resolved.serviceName;
     this.namespace = resolved.namespace;

@@ -5,6 +5,7 @@ import { DeploymentMode } from '../deployment-mode';
 import { KnativeRevisionRouting, renderKnativeService } from '../components/_knative-service';
 import { ComponentContext } from '../components/_resolve';
 import { ResolvedComponent } from '../components/_resolved';
+import { rawExternalHost } from '../networking/_raw-route';
 import { CanaryRollout } from './canary-rollout';
 import { Endpoint } from './endpoint';
 import { checkDistinctRevisions, resolveRevisionName, templateHash } from './_revision-name';
@@ -49,7 +50,7 @@ export function resolveComponentRevisions(ctx: ComponentContext, input: Componen
       throw propError(owner, `${kind}.revision`, stable.revision, 'names a Knative revision, and raw deployment mode has none', 'remove it; Deployments roll out without revision names');
     }
     // KServe's raw-mode Ingress gives each component the host `<service>-<namespace>.<domain>`.
-    const external = input.componentIngress ? `http://${stable.serviceName}-${stable.namespace}.${input.domain}` : undefined;
+    const external = input.componentIngress ? `http://${rawExternalHost({ name: stable.serviceName, namespace: stable.namespace, domain: input.domain })}` : undefined;
     return {
       template: stable,
       endpoint: { clusterLocalUrl: `http://${stable.serviceName}.${stable.namespace}.svc.cluster.local`, url: external },
@@ -57,13 +58,12 @@ export function resolveComponentRevisions(ctx: ComponentContext, input: Componen
     };
   }
   const stableNamed = { prop: kind, ...nameRevision(owner, kind, stable) };
-  const endpoint = endpointOf(stable.serviceName, stable, input.domain);
   if (!canary || !input.rollout) {
     return {
       template: stable,
       routing: { revisionName: stableNamed.revisionName, traffic: LATEST_READY },
       stableRevisionName: stableNamed.revisionName,
-      endpoint,
+      endpoint: endpointOf(stable.serviceName, stable, input.domain),
       tagEndpoints: {},
     };
   }

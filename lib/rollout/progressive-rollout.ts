@@ -22,22 +22,21 @@ export interface ProgressiveRolloutProps extends CanaryOptions {
  * // commit 5: predictor: v2 and no canary. At any point: canary: rollout.rollback().
  */
 export class ProgressiveRollout {
-  /** The percentages, in order. */
-  public readonly steps: number[];
+  private readonly percents: number[];
   private readonly options: CanaryOptions;
 
   constructor(props: ProgressiveRolloutProps) {
     const { steps, ...options } = props;
-    this.steps = [...steps ?? [10, 50, 100]];
-    if (this.steps.length === 0) {
+    this.percents = [...steps ?? [10, 50, 100]];
+    if (this.percents.length === 0) {
       throw new ValidationError('ProgressiveRollout: steps ([]) is empty; give the percentages to step through, e.g. [10, 50, 100]');
     }
-    this.steps.forEach((percent, index) => {
+    this.percents.forEach((percent, index) => {
       if (!Number.isInteger(percent) || percent < 1 || percent > 100) {
         throw new ValidationError(`ProgressiveRollout: steps[${index}] (${quote(percent)}) is not a whole number from 1 to 100; Knative splits traffic in whole percents, and 0 is rollback()`);
       }
-      if (index > 0 && percent <= this.steps[index - 1]) {
-        throw new ValidationError(`ProgressiveRollout: steps[${index}] (${percent}) is not above the step before it (${this.steps[index - 1]}); list the percentages in increasing order`);
+      if (index > 0 && percent <= this.percents[index - 1]) {
+        throw new ValidationError(`ProgressiveRollout: steps[${index}] (${percent}) is not above the step before it (${this.percents[index - 1]}); list the percentages in increasing order`);
       }
     });
     this.options = options;
@@ -45,20 +44,26 @@ export class ProgressiveRollout {
     this.step(1);
   }
 
+  /** The percentages, in order (a copy). */
+  public get steps(): number[] {
+    return [...this.percents];
+  }
+
   /**
    * The canary at step `step`, counted from 1 (`step(1)` is the first percentage).
    * @param step 1 to the number of steps
    */
   public step(step: number): CanaryRollout {
-    if (!Number.isInteger(step) || step < 1 || step > this.steps.length) {
-      throw new ValidationError(`ProgressiveRollout: step (${quote(step)}) is not one of the ${this.steps.length} steps [${this.steps.join(', ')}]; use 1 to ${this.steps.length}, rollback() or promote()`);
+    const steps = this.percents;
+    if (!Number.isInteger(step) || step < 1 || step > steps.length) {
+      throw new ValidationError(`ProgressiveRollout: step (${quote(step)}) is not one of the ${steps.length} steps [${steps.join(', ')}]; use 1 to ${steps.length}, rollback() or promote()`);
     }
-    return new CanaryRollout({ ...this.options, percent: this.steps[step - 1] });
+    return new CanaryRollout({ ...this.options, percent: steps[step - 1] });
   }
 
   /** The canary promoted (see `CanaryRollout.promote`). */
   public promote(): CanaryRollout {
-    return this.step(this.steps.length).promote();
+    return this.step(this.percents.length).promote();
   }
 
   /** Every request back on the stable revision, from whatever step (see `CanaryRollout.rollback`). */

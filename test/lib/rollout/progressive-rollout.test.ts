@@ -48,10 +48,11 @@ describe('ProgressiveRollout: 10 → 50 → 100 across commits', () => {
     expect([1, 2, 3, 4].map(step => fine.step(step).percent)).toEqual([1, 5, 25, 100]);
   });
 
-  test('the steps array given is copied, not kept', () => {
+  test('the steps array is copied in and out', () => {
     const steps = [10, 20];
     const rolled = new ProgressiveRollout({ predictor: v2, steps });
     steps.push(5);
+    rolled.steps.push(30);
     expect(rolled.steps).toEqual([10, 20]);
   });
 });

@@ -1,0 +1,102 @@
+import { resolve } from 'node:path';
+import { CanaryRollout, InferenceService, InferenceServiceProps, RequestMatch } from '../../../lib';
+import { describeWithKubeTools } from '../../harness/describe-with-kube-tools';
+import { KubeApiError } from '../../harness/kube-api-error';
+import { KubeCluster, startKubeCluster } from '../../harness/kube-cluster';
+import { newChart, synth } from '../_util';
+import { transformer, transformerV2, v1, v2 } from './_fixtures';
+
+/**
+ * A rollout as a sequence of commits, each applied to a real kube-apiserver with server-side apply
+ * (stored, not dry-run, so every step updates the object the previous one left). What runs here is the
+ * API server's own checking: the Knative and Istio CRD schemas, strict field validation, and server-side
+ * apply's typed merge. No Knative, Istio or KServe controller or webhook runs, so nothing creates
+ * revisions or routes; the test proves each step is accepted and stored exactly as synthesized.
+ */
+
+const sharedCrds = resolve(__dirname, '..', '..', '..', '..', 'shared', 'crds');
+const FIELD_MANAGER = 'cdk8s-kfserving-rollout-test';
+
+function manifests(props: InferenceServiceProps): any[] {
+  const chart = newChart('rollout');
+  new InferenceService(chart, 'iris', props);
+  return synth(chart);
+}
+
+const knativeServiceOf = (objects: any[], name: string) => objects.find(o => o.apiVersion === 'serving.knative.dev/v1' && o.metadata.name === name);
+const v1Revision = knativeServiceOf(manifests({ predictor: v1 }), 'iris-predictor').spec.template.metadata.name;
+const v2Revision = knativeServiceOf(manifests({ predictor: v2 }), 'iris-predictor').spec.template.metadata.name;
+
+describeWithKubeTools('a rollout applied to a real kube-apiserver (CRD schemas and server-side apply; no Knative webhook)', () => {
+  let cluster: KubeCluster;
+
+  beforeAll(async () => {
+    cluster = await startKubeCluster();
+    await cluster.createNamespace('rollout');
+    await cluster.installCrds([resolve(sharedCrds, 'knative', 'service.yaml'), resolve(sharedCrds, 'istio', 'networking.istio.io_virtualservices.yaml')]);
+  }, 240_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  /** Applies one commit's manifests for real and returns the stored predictor Knative Service. */
+  async function commit(props: InferenceServiceProps): Promise<any> {
+    const objects = manifests(props);
+    const applied = await cluster.applyManifests(objects, { fieldManager: FIELD_MANAGER });
+    expect(applied.map(result => `${result.object.kind}/${result.object.metadata.name}`)).toEqual(objects.map(o => `${o.kind}/${o.metadata.name}`));
+    for (const result of applied) expect(result.warnings).toEqual([]);
+    const stored = await cluster.admin.get('/apis/serving.knative.dev/v1/namespaces/rollout/services/iris-predictor');
+    // Stored as synthesized: nothing pruned, nothing left over from the previous step.
+    expect(stored.spec).toEqual(knativeServiceOf(objects, 'iris-predictor').spec);
+    return stored;
+  }
+
+  const canary = new CanaryRollout({ predictor: v2, percent: 10 });
+  const split = (ksvc: any) => ksvc.spec.traffic.map((t: any) => [t.revisionName ?? '(latest ready)', t.percent, t.tag]);
+
+  test('v1 → canary v2 10 % → promote → rollback → v2 alone → back to v1: every step is accepted and stored as synthesized', async () => {
+    const steps: Array<[string, InferenceServiceProps, string, Array<[string, number, string | undefined]>]> = [
+      ['v1 alone', { predictor: v1 }, v1Revision, [['(latest ready)', 100, undefined]]],
+      ['canary v2 at 10 %', { predictor: v1, canary }, v2Revision, [[v2Revision, 10, 'latest'], [v1Revision, 90, 'prev']]],
+      ['canary v2 at 50 %', { predictor: v1, canary: canary.withPercent(50) }, v2Revision, [[v2Revision, 50, 'latest'], [v1Revision, 50, 'prev']]],
+      ['promoted', { predictor: v1, canary: canary.promote() }, v2Revision, [[v2Revision, 100, 'latest'], [v1Revision, 0, 'prev']]],
+      ['rolled back after promotion', { predictor: v1, canary: canary.promote().rollback() }, v2Revision, [[v2Revision, 0, 'latest'], [v1Revision, 100, 'prev']]],
+      ['promoted again, then v2 alone', { predictor: v2 }, v2Revision, [['(latest ready)', 100, undefined]]],
+      ['back to v1 by reverting the code', { predictor: v1 }, v1Revision, [['(latest ready)', 100, undefined]]],
+    ];
+    let generation = 0;
+    for (const [, props, template, traffic] of steps) {
+      const stored = await commit(props);
+      expect(stored.spec.template.metadata.name).toBe(template);
+      expect(split(stored)).toEqual(traffic);
+      expect(stored.metadata.generation).toBeGreaterThan(generation);
+      generation = stored.metadata.generation;
+    }
+  }, 120_000);
+
+  test('the API server does check the traffic block: a mistyped percent is refused', async () => {
+    const knativeService = structuredClone(knativeServiceOf(manifests({ predictor: v1, canary }), 'iris-predictor'));
+    knativeService.spec.traffic[0].percent = 'ten';
+    const error = await cluster.applyManifests([knativeService], { fieldManager: FIELD_MANAGER, dryRun: true }).then(() => undefined, (e: KubeApiError) => e);
+    expect(error).toBeInstanceOf(KubeApiError);
+    // Server-side apply cannot build its typed patch; 1.35 answers 500 for that (kubernetes/kubernetes#139253).
+    expect([400, 500]).toContain(error!.statusCode);
+    expect(error!.apiStatus?.message).toBe('failed to create typed patch object (rollout/iris-predictor; serving.knative.dev/v1, Kind=Service): '
+      + '.spec.traffic[0].percent: expected numeric (int or float), got string');
+  });
+
+  test('header-routed, A/B and mirrored canaries of a transformer are accepted, VirtualService included (dry-run)', async () => {
+    for (const rollout of [
+      new CanaryRollout({ transformer: transformerV2, percent: 0, canaryWhen: [RequestMatch.header('x-canary', 'always'), RequestMatch.cookie('canary', 'always')] }),
+      new CanaryRollout({ transformer: transformerV2, percent: 20, stableWhen: [RequestMatch.header('x-variant', 'a')], canaryWhen: [RequestMatch.header('x-variant', 'b')], canaryTags: ['b'], stableTags: ['a'] }),
+      new CanaryRollout({ transformer: transformerV2, percent: 0, mirrorPercent: 12.5 }),
+    ]) {
+      const objects = manifests({ predictor: v1, transformer, canary: rollout });
+      const applied = await cluster.applyManifests(objects, { fieldManager: FIELD_MANAGER, dryRun: true });
+      const virtualService = applied.find(result => result.object.kind === 'VirtualService')!.object;
+      expect(virtualService.spec).toEqual(objects.find(o => o.kind === 'VirtualService').spec);
+      expect(applied.find(result => result.object.metadata.name === 'iris-transformer')!.object.spec.traffic.length).toBeGreaterThanOrEqual(2);
+    }
+  }, 60_000);
+});

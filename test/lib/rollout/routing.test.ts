@@ -1,4 +1,4 @@
-import { CanaryRollout, InferenceService, InferenceServiceProps, RequestMatch } from '../../../lib';
+import { CanaryRollout, InferenceService, InferenceServiceProps, RequestMatch, Visibility } from '../../../lib';
 import { find, newChart, synth } from '../_util';
 import { explainer, explainerV2, transformer, transformerV2, v1, v2 } from './_fixtures';
 
@@ -145,6 +145,48 @@ describe('with an explainer', () => {
       'iris-explainer.models.svc.cluster.local',
       'latest-iris-predictor.models.svc.cluster.local',
       'iris-predictor.models.svc.cluster.local',
+    ]);
+  });
+});
+
+describe('with the ingress options', () => {
+  const canaryWhen = [RequestMatch.header('x-canary', 'always')];
+
+  test('cluster-local: header rules match the in-cluster host only, and the canary has no external URL', () => {
+    const chart = newChart();
+    const isvc = new InferenceService(chart, 'iris', { predictor: v1, ingress: { visibility: Visibility.CLUSTER_LOCAL }, canary: new CanaryRollout({ predictor: v2, percent: 0, canaryWhen }) });
+    const vs = find(synth(chart), 'VirtualService', 'iris');
+    expect(vs.spec.http[0].match).toEqual([{ authority: INTERNAL, gateways: LOCAL_GATEWAYS, headers: { 'x-canary': { exact: 'always' } } }]);
+    expect(isvc.canaryEndpoint).toEqual({ clusterLocalUrl: 'http://latest-iris-predictor.models.svc.cluster.local', url: undefined });
+  });
+
+  test('additional hosts get the header rules too, one match per host', () => {
+    const vs = virtualService({ predictor: v1, ingress: { additionalHosts: ['iris.ml.acme.io'] }, canary: new CanaryRollout({ predictor: v2, percent: 0, canaryWhen }) });
+    expect(vs.spec.http[0].match.map((m: any) => m.authority.regex)).toEqual([INTERNAL.regex, EXTERNAL.regex, '^iris\\.ml\\.acme\\.io(?::\\d{1,5})?$']);
+  });
+
+  test('path routing: header rules and mirroring apply to path-routed requests as well, with the same rewrite', () => {
+    const vs = virtualService({
+      predictor: v1,
+      explainer,
+      ingress: { pathRouting: { host: 'models.example.com' } },
+      canary: new CanaryRollout({ predictor: v2, explainer: explainerV2, percent: 0, canaryWhen, mirrorPercent: 10 }),
+    });
+    expect(vs.spec.http.map((rule: any) => [rule.name, rule.headers.request.set.Host, rule.rewrite, rule.mirrorPercentage?.value])).toEqual([
+      ['explain-canary-when', 'latest-iris-explainer.models.svc.cluster.local', undefined, undefined],
+      [undefined, 'iris-explainer.models.svc.cluster.local', undefined, undefined],
+      ['canary-when', 'latest-iris-predictor.models.svc.cluster.local', undefined, undefined],
+      [undefined, 'iris-predictor.models.svc.cluster.local', undefined, 10],
+      ['path-explain-canary-when', 'latest-iris-explainer.models.svc.cluster.local', { uriRegexRewrite: { match: '^/serving/models/iris(/v1/models/[\\w-]+:explain)$', rewrite: '\\1' } }, undefined],
+      [undefined, 'iris-explainer.models.svc.cluster.local', { uriRegexRewrite: { match: '^/serving/models/iris(/v1/models/[\\w-]+:explain)$', rewrite: '\\1' } }, undefined],
+      ['path-canary-when', 'latest-iris-predictor.models.svc.cluster.local', { uri: '/' }, undefined],
+      [undefined, 'iris-predictor.models.svc.cluster.local', { uri: '/' }, 10],
+      ['mirror-to-canary', 'latest-iris-predictor.models.svc.cluster.local', undefined, undefined],
+    ]);
+    const pathCanary = vs.spec.http[6];
+    expect(pathCanary.match).toEqual([
+      { authority: { regex: '^models\\.example\\.com(?::\\d{1,5})?$' }, gateways: INGRESS_GATEWAYS, uri: { prefix: '/serving/models/iris/' }, headers: { 'x-canary': { exact: 'always' } } },
+      { authority: { regex: '^models\\.example\\.com(?::\\d{1,5})?$' }, gateways: INGRESS_GATEWAYS, uri: { exact: '/serving/models/iris' }, headers: { 'x-canary': { exact: 'always' } } },
     ]);
   });
 });

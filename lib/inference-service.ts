@@ -255,7 +255,10 @@ export class InferenceService extends Construct {
     // Ports that serve only metrics: queue-proxy's (Knative mode), and the application's when Prometheus
     // scrapes them directly rather than through Istio's merged endpoint.
     const directScrape = observability.prometheus !== undefined && !(meshSidecar && observability.prometheus.mergeWithIstio);
-    const appMetricsPorts = directScrape ? this.components.map(c => c._resolved.metrics.port) : [];
+    // A canary may run another runtime, with its own metrics port.
+    const appMetricsPorts = directScrape
+      ? [...new Set(this.components.flatMap(c => [c._resolved, c._canaryResolved]).filter(r => r !== undefined).map(r => r.metrics.port))]
+      : [];
     const queueProxyPorts = knative ? [kserve.QUEUE_PROXY_AUTOSCALER_METRICS_PORT, kserve.QUEUE_PROXY_USER_METRICS_PORT] : [];
     const metricsPorts = [...new Set([...queueProxyPorts, ...appMetricsPorts])].sort((a, b) => a - b);
     if (meshSidecar) {
@@ -270,7 +273,8 @@ export class InferenceService extends Construct {
     if (props.egress) {
       this.egressControl = new EgressControl(this, 'Egress', egressInput(owner, {
         isvcName: this.name, namespace: this.namespace, labels, options: props.egress, meshSidecar, security, knative,
-        storageUris: props.predictor.model ? [props.predictor.model.storageUri] : [],
+        // The canary predictor pulls its own model, possibly from another store.
+        storageUris: [props.predictor.model, props.canary?.predictor?.model].filter(m => m !== undefined).map(m => m.storageUri),
         tracingCollector: props.observability?.tracing?.collector,
         scrapePorts: observability.prometheus
           ? [...(directScrape ? appMetricsPorts : [kserve.ISTIO_AGENT_METRICS_PORT]), ...(knative ? [kserve.QUEUE_PROXY_USER_METRICS_PORT] : [])]

@@ -49,6 +49,8 @@ export abstract class ServingComponent extends Construct {
   public readonly triggerAuthentications: kedaAuth.TriggerAuthentication[] = [];
   /** Resolved values the manifests were built from (the stable component's). @internal */
   public readonly _resolved: ResolvedComponent;
+  /** Resolved values of the canary, while one is rolled out (its pods need the same network access). @internal */
+  public readonly _canaryResolved?: ResolvedComponent;
 
   /**
    * Knative mode: name of the revision the Knative Service's template creates
@@ -71,6 +73,7 @@ export abstract class ServingComponent extends Construct {
   protected constructor(scope: Construct, id: string, resolved: ResolvedComponent, deploymentMode: DeploymentMode, revisions: ComponentRevisions) {
     super(scope, id);
     this._resolved = resolved;
+    this._canaryResolved = revisions.canaryRevisionName !== undefined ? revisions.template : undefined;
     this.kind = resolved.kind;
     this.serviceName = resolved.serviceName;
     this.namespace = resolved.namespace;

@@ -1,4 +1,4 @@
-import { CanaryRollout, InferenceService, InferenceServiceProps, ModelFormat, RequestMatch, RolloutPhase, StorageUri, Warnings } from '../../../lib';
+import { CanaryRollout, InferenceService, InferenceServiceProps, MeshMode, ModelFormat, ModelRuntime, RequestMatch, RolloutPhase, StorageUri, Warnings } from '../../../lib';
 import { containerOf, find, newChart, synth } from '../_util';
 import { explainer, explainerV2, transformer, transformerV2, v1, v2 } from './_fixtures';
 
@@ -214,4 +214,21 @@ test('warnings about a canary name the canary prop', () => {
   expect(Warnings.of(isvc).all).toEqual([
     "InferenceService 'iris': canary.predictor.model.runtime 'kserve-sklearnserver' reads its model from /mnt/models, so the storage-initializer init container needs the Knative feature flag 'kubernetes.podspec-init-containers: enabled' in the knative-serving/config-features ConfigMap, or Knative rejects the revision",
   ]);
+});
+
+test('a canary from another store, on another runtime, gets the network access its pods need', () => {
+  const { isvc, manifests } = deploy({
+    predictor: v1,
+    security: { mesh: MeshMode.ISTIO_SIDECAR },
+    observability: { prometheus: { mergeWithIstio: false } },
+    egress: {},
+    canary: new CanaryRollout({
+      predictor: { model: { format: ModelFormat.ONNX, storageUri: StorageUri.gcs('example-models', 'iris/2'), runtime: ModelRuntime.TRITON_SERVER } },
+      percent: 10,
+    }),
+  });
+  // Egress: the stable model's S3 hosts and the canary's GCS hosts.
+  expect(isvc.egressControl?.hosts).toEqual(expect.arrayContaining(['example-models.s3.amazonaws.com:443', 'storage.googleapis.com:443', 'oauth2.googleapis.com:443']));
+  // Direct scraping: kfs-runtime's metrics port (8082) and Triton's (8002) stay reachable without mTLS.
+  expect(Object.keys(find(manifests, 'PeerAuthentication', 'iris').spec.portLevelMtls)).toEqual(expect.arrayContaining(['8002', '8082']));
 });

@@ -7,6 +7,7 @@ import { describeWithKubeTools } from './describe-with-kube-tools';
 import { serviceAccountIdentity } from './identities';
 import { KubeApiError } from './kube-api-error';
 import { KubeCluster, startKubeCluster } from './kube-cluster';
+import { pollUntil } from './poll-until';
 import { readManifestFiles } from './read-manifests';
 
 /**
@@ -171,6 +172,8 @@ describeWithKubeTools('kube-apiserver + etcd harness', () => {
           subjects: [{ kind: 'ServiceAccount', name: 'model-controller', namespace: 'rbac' }],
         },
       ], { fieldManager: 'kfs-test' });
+      // The RBAC authorizer reads Roles through an informer cache: wait until it has seen the binding.
+      await pollUntil('RBAC authorizer sees the RoleBinding', async () => ((await cluster.canI(controller, 'get', 'pods', 'rbac')) ? true : undefined), { timeoutMs: 15_000, intervalMs: 100 });
     });
 
     test('SubjectAccessReview says yes to what the Role grants and no to anything else', async () => {

@@ -55,12 +55,15 @@ async function serve(args: readonly string[], env: NodeJS.ProcessEnv): Promise<n
   const { startServer } = await import('./start-server');
   const server = await startServer(command.options);
   const signal = await shutdownSignal;
-  server.app.log.info({ signal }, 'shutting down');
+  const { drainMs, timeoutMs } = command.shutdown;
+  server.app.log.info({ signal, drainMs, timeoutMs }, 'shutting down');
   // A second signal while draining means "now": Kubernetes sends SIGKILL later anyway.
   const forceExit = () => process.exit(ExitCode.FAILURE);
   for (const name of SHUTDOWN_SIGNALS) process.once(name, forceExit);
-  await server.close();
+  const clean = await server.shutdown(command.shutdown);
   for (const name of SHUTDOWN_SIGNALS) process.off(name, forceExit);
+  if (!clean) server.app.log.warn({ timeoutMs }, 'shutdown timeout reached: open connections were cut off');
+  server.app.log.info('stopped');
   return ExitCode.OK;
 }
 

@@ -1,11 +1,27 @@
-import type { Server as GrpcServer } from '@grpc/grpc-js';
+import type { Server as GrpcServer, ServerInterceptor } from '@grpc/grpc-js';
+import type { Server as HttpServer } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { type ModelSource, ModelState } from './models/model';
+import type { BatchingOptions } from './batching/batching-options';
+import { grpcPayloadLoggingInterceptor } from './logging/grpc-payload-logging';
+import { PayloadLogger } from './logging/payload-logger';
+import type { PayloadLoggingOptions } from './logging/payload-logging-options';
+import { startMetricsServer } from './metrics/metrics-server';
+import { RuntimeMetrics } from './metrics/runtime-metrics';
 import { createModelLoader } from './models/load-model';
+import { type ModelSource, ModelState } from './models/model';
 import { type ModelEntry, ModelRepository } from './models/model-repository';
 import { ModelStorage, type StorageOptions, redactUri } from './models/storage';
+import type { SessionOptions } from './models/session-options';
 import { buildServer, type LogLevel } from './server/build-server';
 import { bindGrpcServer, buildGrpcServer, shutdownGrpcServer } from './server/grpc/build-grpc-server';
+import { loadServiceDefinitions } from './server/grpc/proto';
+import type { InferenceObserver } from './server/inference-observer';
+import { ServerLifecycle } from './server/lifecycle';
+import { InferencePipeline } from './server/run-inference';
+import { grpcTracingInterceptor } from './tracing/grpc-tracing';
+import type { InferenceTracing } from './tracing/tracing';
+import type { TracingOptions } from './tracing/tracing-options';
 
 /** Options of {@link startServer}. */
 export interface ServeOptions {
@@ -57,6 +73,47 @@ export interface ServeOptions {
    * @default - the defaults of StorageOptions, reading process.env
    */
   readonly storage?: Omit<StorageOptions, 'logger'>;
+  /**
+   * Dynamic batching of every model's requests; models whose first dimension is fixed then fail
+   * to load, with the reason.
+   * @default - no batching
+   */
+  readonly batching?: BatchingOptions;
+  /**
+   * Execution provider and threading of the onnxruntime sessions.
+   * @default - CPU, onnxruntime's default threading
+   */
+  readonly session?: SessionOptions;
+  /**
+   * Port of the Prometheus `/metrics` server; 0 picks a free one (read it back from
+   * `RunningServer.metricsPort`).
+   * @default - no metrics (the `kfs-runtime serve` command's default is 8082)
+   */
+  readonly metricsPort?: number;
+  /**
+   * CloudEvents request/response logging to a sink.
+   * @default - no logging
+   */
+  readonly payloadLogging?: PayloadLoggingOptions;
+  /**
+   * OpenTelemetry tracing with OTLP export.
+   * @default - no tracing: no hooks, no interceptors, no cost
+   */
+  readonly tracing?: TracingOptions;
+}
+
+/** How {@link RunningServer.shutdown} stops the server. */
+export interface ShutdownOptions {
+  /**
+   * How long requests are still served, with readiness failing, before connections are refused:
+   * time for Kubernetes to take the pod out of its Services' endpoints.
+   */
+  readonly drainMs: number;
+  /**
+   * The time from the start of shutdown by which everything must be closed; what is still open
+   * then is cut off. Keep it below the pod's termination grace period (30 s by default).
+   */
+  readonly timeoutMs: number;
 }
 
 /** A listening server, as returned by {@link startServer}. */
@@ -76,8 +133,21 @@ export interface RunningServer {
   readonly url: string;
   /** Settles when every startup model is READY or UNAVAILABLE; resolves with their entries. */
   readonly modelsLoaded: Promise<ModelEntry[]>;
+  /** The metrics port actually bound, when metrics are on. */
+  readonly metricsPort?: number;
+  /** The request logger, when logging is on (its queue depth is what tests and metrics read). */
+  readonly payloadLogger?: PayloadLogger;
+  /** Tracing, when on. */
+  readonly tracing?: InferenceTracing;
   /** Stops accepting connections, lets in-flight requests finish, then releases the models. */
   close(): Promise<void>;
+  /**
+   * The SIGTERM sequence: readiness fails at once while requests are still served for `drainMs`;
+   * then new connections are refused, in-flight requests and batches finish, the request logger
+   * delivers its queue and the spans are exported, all within `timeoutMs`. Resolves with false
+   * when something had to be cut off at the deadline.
+   */
+  shutdown(options: ShutdownOptions): Promise<boolean>;
 }
 
 /** The default port of KServe's and MLServer's model servers. */
@@ -97,43 +167,102 @@ const GRPC_SHUTDOWN_GRACE_MS = 10_000;
  * @throws when the port cannot be bound.
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const metrics = options.metricsPort === undefined ? undefined : new RuntimeMetrics();
+  // Loaded only when asked for: with tracing off, OpenTelemetry is never even required.
+  const tracing = options.tracing === undefined ? undefined : new (await import('./tracing/tracing')).InferenceTracing(options.tracing);
+  const observers: InferenceObserver[] = [...(metrics ? [metrics] : []), ...(tracing ? [tracing] : [])];
+  const pipeline = new InferencePipeline({ batching: options.batching, observers });
+  const lifecycle = new ServerLifecycle();
   // Pull progress and retries go to the app's log; the app is built after the repository it serves.
   let app: FastifyInstance | undefined;
   const storage = new ModelStorage({
     ...options.storage,
     logger: { info: (fields, message) => app?.log.info(fields, message), warn: (fields, message) => app?.log.warn(fields, message) },
   });
-  const repository = new ModelRepository(createModelLoader(storage));
+  const repository = new ModelRepository(
+    createModelLoader(storage, {
+      session: options.session,
+      batched: options.batching !== undefined,
+      onFallback: (name, message) => app?.log.warn({ model: name }, `model '${name}': ${message}`),
+    }),
+  );
+  const payloadLogger = options.payloadLogging === undefined ? undefined : new PayloadLogger(options.payloadLogging, loggerEvents(() => app?.log, metrics));
+  if (payloadLogger !== undefined) metrics?.trackLoggerQueue(() => payloadLogger.depth);
   app = buildServer({
     repository,
     bodyLimitBytes: options.bodyLimitBytes,
     logLevel: options.logLevel ?? 'info',
     modelRepository: options.modelRepository,
     explainerUrl: options.explainerUrl,
+    pipeline,
+    lifecycle,
+    tracing,
+    payloadLogger,
+    metrics,
   });
-  const grpc = buildGrpcServer({ repository, modelRepository: options.modelRepository, maxMessageBytes: options.grpcMaxMessageBytes });
-  repository.onStateChange((entry) => logModelState(app.log, entry));
+  const interceptors: ServerInterceptor[] = [];
+  if (tracing !== undefined) interceptors.push(grpcTracingInterceptor(tracing));
+  if (payloadLogger !== undefined) {
+    const serialize = loadServiceDefinitions().inference.ModelInfer!.requestSerialize as (message: unknown) => Buffer;
+    interceptors.push(grpcPayloadLoggingInterceptor(payloadLogger, serialize));
+  }
+  const grpc = buildGrpcServer({ repository, modelRepository: options.modelRepository, maxMessageBytes: options.grpcMaxMessageBytes, pipeline, lifecycle, interceptors });
+  const log = app.log;
+  repository.onStateChange((entry) => logModelState(log, entry));
+  if (metrics !== undefined) repository.onStateChange((entry) => metrics.modelStateChanged(entry));
 
   // Loading starts before listening: load() lists each model as LOADING synchronously, so
   // readiness can never answer 200 in the moment between listening and the first load.
   const modelsLoaded = repository.loadAll(options.models);
   const listenHost = options.host ?? '0.0.0.0';
   let grpcPort: number;
+  let metricsServer: { server: HttpServer; port: number } | undefined;
   try {
     await app.listen({ host: listenHost, port: options.httpPort ?? DEFAULT_HTTP_PORT });
     grpcPort = await bindGrpcServer(grpc, listenHost, options.grpcPort ?? DEFAULT_GRPC_PORT);
+    if (metrics !== undefined) metricsServer = await startMetricsServer(metrics, listenHost, options.metricsPort!);
   } catch (error) {
     grpc.forceShutdown();
     await app.close();
     await modelsLoaded;
     await repository.unloadAll();
+    await tracing?.shutdown();
     throw error;
   }
+  if (metricsServer !== undefined) app.log.info({ metricsPort: metricsServer.port }, `metrics on port ${metricsServer.port}`);
   app.log.info({ grpcPort }, `gRPC listening on port ${grpcPort}`);
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error(`unexpected listen address ${address}`);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const reachableHost = host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host;
+
+  const http = app;
+  /** Closes everything, cutting off what is still open when `deadline` (epoch ms) passes. */
+  const closeBy = async (deadline: number): Promise<boolean> => {
+    let cutOff = false;
+    const remaining = () => Math.max(0, deadline - Date.now());
+    const cutOffTimer = setTimeout(() => {
+      cutOff = true;
+      http.server.closeAllConnections();
+    }, remaining());
+    // Requests waiting for a batch run now rather than when their timer fires.
+    pipeline.flushBatches();
+    await Promise.all([http.close(), shutdownGrpcServer(grpc, Math.min(remaining(), GRPC_SHUTDOWN_GRACE_MS))]);
+    clearTimeout(cutOffTimer);
+    await payloadLogger?.close(remaining());
+    if (tracing !== undefined) await settledWithin(tracing.shutdown(), remaining());
+    if (metricsServer !== undefined) {
+      const server = metricsServer.server;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    }
+    // Let loads still in flight settle first, so no session is created after we release them.
+    await modelsLoaded;
+    await repository.unloadAll();
+    return !cutOff && Date.now() <= deadline;
+  };
 
   return {
     app,
@@ -144,11 +273,43 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     grpcTarget: `${reachableHost}:${grpcPort}`,
     url: `http://${reachableHost}:${address.port}`,
     modelsLoaded,
+    ...(metricsServer === undefined ? {} : { metricsPort: metricsServer.port }),
+    ...(payloadLogger === undefined ? {} : { payloadLogger }),
+    ...(tracing === undefined ? {} : { tracing }),
     async close() {
-      await Promise.all([app.close(), shutdownGrpcServer(grpc, GRPC_SHUTDOWN_GRACE_MS)]);
-      // Let loads still in flight settle first, so no session is created after we release them.
-      await modelsLoaded;
-      await repository.unloadAll();
+      await closeBy(Date.now() + GRPC_SHUTDOWN_GRACE_MS);
+    },
+    async shutdown({ drainMs, timeoutMs }) {
+      const deadline = Date.now() + timeoutMs;
+      lifecycle.startDraining();
+      await sleep(drainMs);
+      return closeBy(deadline);
+    },
+  };
+}
+
+/** Waits for `promise`, but no longer than `ms` (and leaves no timer behind). */
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise.catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+/** The logger's drops go to the drop counter; failed sends to the log, at most one line a second. */
+function loggerEvents(log: () => FastifyBaseLogger | undefined, metrics: RuntimeMetrics | undefined) {
+  let lastWarning = 0;
+  let suppressed = 0;
+  return {
+    dropped: (reason: Parameters<RuntimeMetrics['loggerDropped']>[0], count: number) => metrics?.loggerDropped(reason, count),
+    failed: (message: string) => {
+      const now = Date.now();
+      if (now - lastWarning < 1000) {
+        suppressed++;
+        return;
+      }
+      log()?.warn({ suppressed }, `request logger: ${message}`);
+      lastWarning = now;
+      suppressed = 0;
     },
   };
 }

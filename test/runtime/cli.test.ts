@@ -59,7 +59,7 @@ describe('kfs-runtime executable', () => {
   }, 120_000);
 
   it('serves iris, logs the model and address, and exits 0 on SIGTERM', async () => {
-    const cli = runCli(['serve', '--model', 'iris=models/iris', '--http-port', '0', '--grpc-port', '0', '--host', '127.0.0.1']);
+    const cli = runCli(['serve', '--model', 'iris=models/iris', '--http-port', '0', '--grpc-port', '0', '--metrics-port', '0', '--drain-seconds', '0', '--host', '127.0.0.1']);
     try {
       const listening = await waitFor('the listening log line', async () =>
         logLines(cli.stdout()).find((line) => line.msg.startsWith('Server listening at ')),
@@ -160,7 +160,7 @@ describe('kfs-runtime executable', () => {
     const address = blocker.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
     try {
-      const cli = runCli(['serve', '--model', 'iris=models/iris', '--http-port', String(port), '--grpc-port', '0', '--host', '127.0.0.1']);
+      const cli = runCli(['serve', '--model', 'iris=models/iris', '--http-port', String(port), '--grpc-port', '0', '--metrics-port', '0', '--host', '127.0.0.1']);
       expect(await cli.exit).toEqual({ code: 1, signal: null });
       expect(cli.stderr()).toContain(`kfs-runtime: listen EADDRINUSE: address already in use 127.0.0.1:${port}`);
     } finally {

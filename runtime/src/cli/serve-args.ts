@@ -1,13 +1,31 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { BatchingOptions } from '../batching/batching-options';
+import { LOG_MODES, type LogMode, type PayloadLoggingOptions } from '../logging/payload-logging-options';
 import { assertValidModelName } from '../models/model-name';
 import type { ModelSource } from '../models/model';
+import { EXECUTION_PROVIDERS, type ExecutionProvider, type SessionOptions } from '../models/session-options';
 import { normalizeModelUri } from '../models/storage';
-import type { ServeOptions } from '../start-server';
+import type { ServeOptions, ShutdownOptions } from '../start-server';
+import type { TracingOptions } from '../tracing/tracing-options';
 import { UsageError } from './usage';
 
-/** What `kfs-runtime serve …` asked for: help, or a server to start. */
-export type ServeCommand = { readonly help: true } | { readonly help: false; readonly options: ServeOptions };
+/** What `kfs-runtime serve …` asked for: help, or a server to start and how to stop it. */
+export type ServeCommand =
+  | { readonly help: true }
+  | { readonly help: false; readonly options: ServeOptions; readonly shutdown: ShutdownOptions };
+
+/** MLServer's and Triton's convention: metrics on a port of their own. */
+export const DEFAULT_METRICS_PORT = 8082;
+
+/** KServe's agent defaults (`--max-batchsize 32`, `--max-latency 5000`), used when only one is given. */
+export const DEFAULT_MAX_BATCH_SIZE = 32;
+export const DEFAULT_MAX_LATENCY_MS = 5000;
+
+/** Time for Kubernetes to stop routing to a terminating pod before connections are refused. */
+export const DEFAULT_DRAIN_SECONDS = 5;
+/** Below Kubernetes' default termination grace period (30 s), so the process ends on its own. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_SECONDS = 25;
 
 /** KServe's custom-runtime convention when only --model_dir is given. */
 const KSERVE_DEFAULT_MODEL_NAME = 'model';
@@ -36,6 +54,13 @@ export function parseServeArgs(
   const grpcLimit = values['grpc-max-message-size'];
   const modelRepository = oneOf(values, 'model-repository', 'model_repository');
   const explainerUrl = values['explainer-url'];
+  const read = (flag: FlagName, envName: string) => valueOf(values, env, flag, envName);
+  const metricsPort = read('metrics-port', 'KFS_METRICS_PORT');
+  const metricsDisabled = values['disable-metrics'] === true || parseBoolean('KFS_DISABLE_METRICS', env.KFS_DISABLE_METRICS);
+  const batching = parseBatching(read);
+  const payloadLogging = parsePayloadLogging(read);
+  const tracing = parseTracing(read, env);
+  const session = parseSession(read);
   const options: ServeOptions = {
     models: parseModels(values, env, cwd, modelRepository !== undefined),
     ...(values.host === undefined ? {} : { host: values.host }),
@@ -46,8 +71,157 @@ export function parseServeArgs(
     ...(modelRepository === undefined ? {} : { modelRepository: toRepositoryUri(modelRepository.flag, modelRepository.value, cwd) }),
     ...(explainerUrl === undefined ? {} : { explainerUrl: parseHttpUrl('--explainer-url', explainerUrl) }),
     storage: parseStorageOptions(values, env, cwd),
+    ...(metricsDisabled ? {} : { metricsPort: metricsPort === undefined ? DEFAULT_METRICS_PORT : parsePort(metricsPort.flag, metricsPort.value) }),
+    ...(batching === undefined ? {} : { batching }),
+    ...(payloadLogging === undefined ? {} : { payloadLogging }),
+    ...(tracing === undefined ? {} : { tracing }),
+    ...(session === undefined ? {} : { session }),
   };
-  return { help: false, options };
+  const drain = read('drain-seconds', 'KFS_DRAIN_SECONDS');
+  const timeout = read('shutdown-timeout-seconds', 'KFS_SHUTDOWN_TIMEOUT_SECONDS');
+  const drainSeconds = drain === undefined ? DEFAULT_DRAIN_SECONDS : parseSeconds(drain.flag, drain.value);
+  const timeoutSeconds = timeout === undefined ? DEFAULT_SHUTDOWN_TIMEOUT_SECONDS : parseSeconds(timeout.flag, timeout.value);
+  if (timeoutSeconds <= drainSeconds) {
+    throw new UsageError(
+      `--shutdown-timeout-seconds (${timeoutSeconds}) must be longer than --drain-seconds (${drainSeconds}), which it includes; raise the timeout or shorten the drain`,
+    );
+  }
+  return { help: false, options, shutdown: { drainMs: drainSeconds * 1000, timeoutMs: timeoutSeconds * 1000 } };
+}
+
+/** Flags that have a KFS_* environment variable twin. */
+type FlagName =
+  | 'metrics-port'
+  | 'max-batch-size'
+  | 'max-latency-ms'
+  | 'preferred-batch-sizes'
+  | 'log-url'
+  | 'log-mode'
+  | 'log-metadata-headers'
+  | 'log-source-uri'
+  | 'log-inference-service'
+  | 'log-namespace'
+  | 'log-component'
+  | 'log-endpoint'
+  | 'log-queue-size'
+  | 'otlp-endpoint'
+  | 'trace-sample-ratio'
+  | 'execution-provider'
+  | 'intra-op-threads'
+  | 'inter-op-threads'
+  | 'drain-seconds'
+  | 'shutdown-timeout-seconds';
+
+type Read = (flag: FlagName, envName: string) => { flag: string; value: string } | undefined;
+
+/** A flag's value, else its environment variable's (an empty variable counts as unset). */
+function valueOf(values: ParsedValues, env: NodeJS.ProcessEnv, flag: FlagName, envName: string): { flag: string; value: string } | undefined {
+  const given = values[flag];
+  if (typeof given === 'string') return { flag: `--${flag}`, value: given };
+  const fromEnv = env[envName];
+  return fromEnv === undefined || fromEnv === '' ? undefined : { flag: envName, value: fromEnv };
+}
+
+function parseBatching(read: Read): BatchingOptions | undefined {
+  const size = read('max-batch-size', 'KFS_MAX_BATCH_SIZE');
+  const latency = read('max-latency-ms', 'KFS_MAX_LATENCY_MS');
+  const preferred = read('preferred-batch-sizes', 'KFS_PREFERRED_BATCH_SIZES');
+  if (size === undefined && latency === undefined) {
+    if (preferred !== undefined) throw new UsageError(`${preferred.flag} needs batching: give --max-batch-size (and --max-latency-ms)`);
+    return undefined;
+  }
+  const maxBatchSize = size === undefined ? DEFAULT_MAX_BATCH_SIZE : parseWholeNumber(size.flag, size.value);
+  const maxLatencyMs = latency === undefined ? DEFAULT_MAX_LATENCY_MS : parseWholeNumber(latency.flag, latency.value);
+  const preferredBatchSizes = preferred?.value.split(',').map((part) => parseWholeNumber(preferred.flag, part.trim()));
+  for (const preferredSize of preferredBatchSizes ?? []) {
+    if (preferredSize > maxBatchSize) {
+      throw new UsageError(`${preferred!.flag}: ${preferredSize} is larger than --max-batch-size (${maxBatchSize}); list sizes up to the maximum`);
+    }
+  }
+  return { maxBatchSize, maxLatencyMs, ...(preferredBatchSizes === undefined ? {} : { preferredBatchSizes }) };
+}
+
+function parsePayloadLogging(read: Read): PayloadLoggingOptions | undefined {
+  const url = read('log-url', 'KFS_LOG_URL');
+  const others = (['log-mode', 'log-metadata-headers', 'log-source-uri', 'log-inference-service', 'log-namespace', 'log-component', 'log-endpoint', 'log-queue-size'] as const).map(
+    (flag) => [flag, read(flag, `KFS_${flag.toUpperCase().replaceAll('-', '_')}`)] as const,
+  );
+  if (url === undefined) {
+    const stray = others.find(([, value]) => value !== undefined)?.[1];
+    if (stray !== undefined) throw new UsageError(`${stray.flag} needs --log-url (the CloudEvents sink)`);
+    return undefined;
+  }
+  const value = (flag: (typeof others)[number][0]) => others.find(([name]) => name === flag)?.[1];
+  const mode = value('log-mode');
+  if (mode !== undefined && !LOG_MODES.includes(mode.value as LogMode)) {
+    throw new UsageError(`${mode.flag} must be one of ${LOG_MODES.join(', ')}, got '${mode.value}'`);
+  }
+  const headers = value('log-metadata-headers');
+  const queueSize = value('log-queue-size');
+  const text = (flag: (typeof others)[number][0]) => value(flag)?.value;
+  const options: PayloadLoggingOptions = {
+    url: parseHttpUrl(url.flag, url.value),
+    ...(mode === undefined ? {} : { mode: mode.value as LogMode }),
+    ...(headers === undefined ? {} : { metadataHeaders: headers.value.split(',').map((name) => name.trim()).filter((name) => name !== '') }),
+    ...(text('log-source-uri') === undefined ? {} : { sourceUri: text('log-source-uri') }),
+    ...(text('log-inference-service') === undefined ? {} : { inferenceService: text('log-inference-service') }),
+    ...(text('log-namespace') === undefined ? {} : { namespace: text('log-namespace') }),
+    ...(text('log-component') === undefined ? {} : { component: text('log-component') }),
+    ...(text('log-endpoint') === undefined ? {} : { endpoint: text('log-endpoint') }),
+    ...(queueSize === undefined ? {} : { queueSize: parseWholeNumber(queueSize.flag, queueSize.value) }),
+  };
+  return options;
+}
+
+function parseTracing(read: Read, env: NodeJS.ProcessEnv): TracingOptions | undefined {
+  // OpenTelemetry's own variable works too, as every OpenTelemetry SDK reads it.
+  const endpoint =
+    read('otlp-endpoint', 'KFS_OTLP_ENDPOINT') ??
+    (env.OTEL_EXPORTER_OTLP_ENDPOINT ? { flag: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: env.OTEL_EXPORTER_OTLP_ENDPOINT } : undefined);
+  const ratio = read('trace-sample-ratio', 'KFS_TRACE_SAMPLE_RATIO');
+  if (endpoint === undefined) {
+    if (ratio !== undefined) throw new UsageError(`${ratio.flag} needs --otlp-endpoint (tracing is off without one)`);
+    return undefined;
+  }
+  const sampleRatio = ratio === undefined ? undefined : Number(ratio.value);
+  if (ratio !== undefined && (!/^\d*\.?\d+$/.test(ratio.value) || !(sampleRatio! >= 0 && sampleRatio! <= 1))) {
+    throw new UsageError(`${ratio.flag} must be a number from 0 to 1, got '${ratio.value}'`);
+  }
+  return { otlpEndpoint: parseHttpUrl(endpoint.flag, endpoint.value), ...(sampleRatio === undefined ? {} : { sampleRatio }) };
+}
+
+function parseSession(read: Read): SessionOptions | undefined {
+  const provider = read('execution-provider', 'KFS_EXECUTION_PROVIDER');
+  const intra = read('intra-op-threads', 'KFS_INTRA_OP_THREADS');
+  const inter = read('inter-op-threads', 'KFS_INTER_OP_THREADS');
+  if (provider === undefined && intra === undefined && inter === undefined) return undefined;
+  if (provider !== undefined && !EXECUTION_PROVIDERS.includes(provider.value as ExecutionProvider)) {
+    throw new UsageError(`${provider.flag} must be one of ${EXECUTION_PROVIDERS.join(', ')}, got '${provider.value}'`);
+  }
+  return {
+    ...(provider === undefined ? {} : { executionProvider: provider.value as ExecutionProvider }),
+    ...(intra === undefined ? {} : { intraOpThreads: parseWholeNumber(intra.flag, intra.value) }),
+    ...(inter === undefined ? {} : { interOpThreads: parseWholeNumber(inter.flag, inter.value) }),
+  };
+}
+
+function parseBoolean(name: string, value: string | undefined): boolean {
+  if (value === undefined || value === '') return false;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new UsageError(`${name} must be true or false, got '${value}'`);
+}
+
+function parseWholeNumber(flag: string, value: string): number {
+  const number = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(number) || number <= 0) throw new UsageError(`${flag} must be a positive whole number, got '${value}'`);
+  return number;
+}
+
+function parseSeconds(flag: string, value: string): number {
+  const number = /^\d*\.?\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isFinite(number)) throw new UsageError(`${flag} must be a number of seconds (0 or more), got '${value}'`);
+  return number;
 }
 
 /** Storage flags, each with a KFS_* variable; credentials and endpoints stay in the environment (KServe's names). */
@@ -113,6 +287,27 @@ function parseOrThrowUsage(args: readonly string[]) {
         'storage-ca-bundle': { type: 'string' },
         'max-unpacked-size': { type: 'string' },
         'pvc-mount-root': { type: 'string' },
+        'metrics-port': { type: 'string' },
+        'disable-metrics': { type: 'boolean' },
+        'max-batch-size': { type: 'string' },
+        'max-latency-ms': { type: 'string' },
+        'preferred-batch-sizes': { type: 'string' },
+        'log-url': { type: 'string' },
+        'log-mode': { type: 'string' },
+        'log-metadata-headers': { type: 'string' },
+        'log-source-uri': { type: 'string' },
+        'log-inference-service': { type: 'string' },
+        'log-namespace': { type: 'string' },
+        'log-component': { type: 'string' },
+        'log-endpoint': { type: 'string' },
+        'log-queue-size': { type: 'string' },
+        'otlp-endpoint': { type: 'string' },
+        'trace-sample-ratio': { type: 'string' },
+        'execution-provider': { type: 'string' },
+        'intra-op-threads': { type: 'string' },
+        'inter-op-threads': { type: 'string' },
+        'drain-seconds': { type: 'string' },
+        'shutdown-timeout-seconds': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });

@@ -47,6 +47,50 @@ Options:
   --pvc-mount-root DIR        Where pvc://<claim>/<path> claims are mounted (default /mnt/pvc).
   -h, --help                  Show this help.
 
+Dynamic batching (per model, REST and gRPC, v2 and v1 callers share batches; models need a
+variable first dimension on every input and output, else they fail to load with the reason):
+  --max-batch-size N          Most rows in one model run (default 32 when --max-latency-ms is given).
+  --max-latency-ms N          Longest a request waits for a batch to fill (default 5000 when
+                              --max-batch-size is given; KServe's agent defaults).
+  --preferred-batch-sizes N,M Batch sizes dispatched at once when the waiting requests add up to one.
+
+Request/response logging (CloudEvents 1.0, binary mode, KServe logger types and attributes):
+  --log-url URL               The sink; every inference request and 200 response is POSTed to it.
+  --log-mode all|request|response
+                              Which events to send (default all).
+  --log-metadata-headers A,B  Request headers copied into the events' metadata attribute.
+  --log-inference-service S   ce-inferenceservicename (default $INFERENCE_SERVICE_NAME).
+  --log-namespace NS          ce-namespace (default $POD_NAMESPACE).
+  --log-component C           ce-component (default predictor).
+  --log-endpoint E            ce-endpoint (default empty).
+  --log-source-uri URI        ce-source (default the host name, i.e. the pod name).
+  --log-queue-size N          Events held while the sink is slow or down (default 1000); beyond
+                              that events are dropped and counted in kfs_logger_dropped_events_total.
+
+Metrics and tracing:
+  --metrics-port N            Port of GET /metrics, Prometheus text format (default 8082; 0 picks one).
+  --disable-metrics           No metrics server.
+  --otlp-endpoint URL         Trace with OpenTelemetry, exporting OTLP/HTTP protobuf to URL
+                              (/v1/traces appended when URL has no path). Off by default.
+  --trace-sample-ratio R      Share of requests traced when the caller sent no traceparent or B3
+                              sampling decision, 0 to 1 (default 1).
+
+onnxruntime:
+  --execution-provider cpu|cuda
+                              cuda runs on the GPU, falling back to CPU with a log line when CUDA is
+                              absent (default cpu).
+  --intra-op-threads N        Threads one operator may use (default: one per physical core).
+  --inter-op-threads N        Threads running independent operators at once (enables parallel mode).
+
+Shutdown (SIGTERM or SIGINT):
+  --drain-seconds S           Readiness fails at once but requests are served for S seconds more,
+                              each reply closing its connection, so Kubernetes can stop routing here
+                              (default 5). Then connections are refused and in-flight work finishes.
+  --shutdown-timeout-seconds T
+                              Everything (in-flight requests, batches, logger queue, spans) is done or
+                              cut off T seconds after the signal (default 25, below Kubernetes' 30 s
+                              grace period); must be longer than the drain.
+
   KServe's spellings --http_port, --grpc_port, --model_name, --model_dir and --model_repository are
   accepted too, as is --flag=value.
 
@@ -57,6 +101,10 @@ Environment (flags take precedence):
   KFS_MODEL_CACHE_DIR, KFS_STORAGE_CONCURRENCY, KFS_STORAGE_MAX_ATTEMPTS, KFS_STORAGE_CA_BUNDLE,
   KFS_MAX_UNPACKED_BYTES, KFS_PVC_MOUNT_ROOT
                               Same as the storage flags above.
+  KFS_<FLAG>                  Every flag from --max-batch-size on has one: the flag's name in capitals
+                              with _ for -, e.g. KFS_MAX_BATCH_SIZE, KFS_LOG_URL, KFS_METRICS_PORT,
+                              KFS_OTLP_ENDPOINT, KFS_EXECUTION_PROVIDER, KFS_DRAIN_SECONDS;
+                              KFS_DISABLE_METRICS=true. OTEL_EXPORTER_OTLP_ENDPOINT is read as well.
 
 Storage credentials and endpoints (KServe's variable names; the constructs set them from Secrets):
   s3://     AWS_ENDPOINT_URL (or S3_ENDPOINT + S3_USE_HTTPS), AWS_DEFAULT_REGION, S3_VERIFY_SSL,

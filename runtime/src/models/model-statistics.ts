@@ -17,6 +17,8 @@ export interface BatchStatistics {
 export interface InferenceTimings {
   readonly started: bigint;
   readonly inputDecoded: bigint;
+  /** When the model run serving the request started (later than inputDecoded when it waited for a batch). */
+  readonly runStarted: bigint;
   readonly inferred: bigint;
   readonly outputEncoded: bigint;
 }
@@ -33,14 +35,15 @@ function add(target: StatisticDuration, from: bigint, to: bigint): void {
 /**
  * Cumulative inference statistics of one loaded model, in the shape of the statistics extension
  * (Triton's `ModelStatistics`): decode is compute_input, the engine run compute_infer, encode
- * compute_output. There is no queue (no batching yet) and no response cache, so those stay zero.
+ * compute_output, and the wait for a dynamic batch is the queue. There is no response cache, so
+ * the cache durations stay zero.
  */
 export class ModelStatistics {
   /** Milliseconds since the epoch of the last inference, 0 if none. */
   lastInference = 0;
   /** Batch items inferred (the first dimension of each request's inputs). */
   inferenceCount = 0;
-  /** Model executions; equal to successful requests until dynamic batching arrives. */
+  /** Model runs; fewer than successful requests when dynamic batching merges them. */
   executionCount = 0;
   readonly success = duration();
   readonly fail = duration();
@@ -52,13 +55,17 @@ export class ModelStatistics {
   readonly cacheMiss = duration();
   readonly #batches = new Map<number, BatchStatistics>();
 
-  recordSuccess(batchSize: number, timings: InferenceTimings): void {
+  /**
+   * A request answered: `rows` are its own batch items, `batchSize` the rows of the model run that
+   * served it (Triton keys its batch statistics by the executed batch size).
+   */
+  recordSuccess(rows: number, batchSize: number, timings: InferenceTimings): void {
     this.lastInference = Date.now();
-    this.inferenceCount += batchSize;
-    this.executionCount++;
+    this.inferenceCount += rows;
     add(this.success, timings.started, timings.outputEncoded);
     add(this.computeInput, timings.started, timings.inputDecoded);
-    add(this.computeInfer, timings.inputDecoded, timings.inferred);
+    add(this.queue, timings.inputDecoded, timings.runStarted);
+    add(this.computeInfer, timings.runStarted, timings.inferred);
     add(this.computeOutput, timings.inferred, timings.outputEncoded);
     let batch = this.#batches.get(batchSize);
     if (batch === undefined) {
@@ -66,8 +73,13 @@ export class ModelStatistics {
       this.#batches.set(batchSize, batch);
     }
     add(batch.computeInput, timings.started, timings.inputDecoded);
-    add(batch.computeInfer, timings.inputDecoded, timings.inferred);
+    add(batch.computeInfer, timings.runStarted, timings.inferred);
     add(batch.computeOutput, timings.inferred, timings.outputEncoded);
+  }
+
+  /** One model run, serving one request or a dynamic batch of them. */
+  recordExecution(): void {
+    this.executionCount++;
   }
 
   /** A request that reached the model but failed (bad input, engine error). */

@@ -3,6 +3,7 @@ import { DATATYPES, datatypeFromOrtType, type TensorData } from '../codec/dataty
 import type { Tensor, TensorMetadata } from '../codec/tensor';
 import { ErrorKind, InferenceServerError } from '../errors';
 import type { Model } from './model';
+import type { SessionOptions } from './session-options';
 
 /** A model served by an onnxruntime-node InferenceSession. */
 export class OnnxModel implements Model {
@@ -14,8 +15,14 @@ export class OnnxModel implements Model {
    * @throws Error with onnxruntime's reason when the file is not a loadable model, or when an
    * input/output has no v2 form (non-tensor values such as ZipMap, or types like int4).
    */
-  static async load(name: string, file: string, version: string | undefined): Promise<OnnxModel> {
-    const session = await ort.InferenceSession.create(file);
+  static async load(
+    name: string,
+    file: string,
+    version: string | undefined,
+    options: SessionOptions = {},
+    onFallback: (message: string) => void = () => {},
+  ): Promise<OnnxModel> {
+    const session = await createSession(file, options, onFallback);
     try {
       return new OnnxModel(
         name,
@@ -74,6 +81,27 @@ export class OnnxModel implements Model {
     })();
     return this.#released;
   }
+}
+
+/**
+ * The session with the requested execution provider. CUDA needs onnxruntime's CUDA provider
+ * library and a GPU; where either is missing, the model is served on the CPU rather than not at
+ * all, and `onFallback` gets the reason.
+ */
+async function createSession(file: string, options: SessionOptions, onFallback: (message: string) => void): Promise<ort.InferenceSession> {
+  const threading: ort.InferenceSession.SessionOptions = {
+    ...(options.intraOpThreads === undefined ? {} : { intraOpNumThreads: options.intraOpThreads }),
+    ...(options.interOpThreads === undefined ? {} : { interOpNumThreads: options.interOpThreads, executionMode: 'parallel' as const }),
+  };
+  if (options.executionProvider === 'cuda') {
+    try {
+      // 'cpu' after 'cuda' runs the operators CUDA has no kernel for, as onnxruntime recommends.
+      return await ort.InferenceSession.create(file, { ...threading, executionProviders: ['cuda', 'cpu'] });
+    } catch (error) {
+      onFallback(`CUDA execution provider unavailable (${(error as Error).message}); falling back to CPU`);
+    }
+  }
+  return ort.InferenceSession.create(file, { ...threading, executionProviders: ['cpu'] });
 }
 
 function tensorMetadata(value: ort.InferenceSession.ValueMetadata, role: 'input' | 'output'): TensorMetadata {

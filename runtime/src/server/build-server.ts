@@ -1,8 +1,15 @@
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import type { PayloadLogger } from '../logging/payload-logger';
+import { registerHttpPayloadLogging } from '../logging/http-payload-logging';
+import { registerHttpMetrics } from '../metrics/http-metrics';
+import type { RuntimeMetrics } from '../metrics/runtime-metrics';
 import type { ModelRepository } from '../models/model-repository';
+import { registerHttpTracing } from '../tracing/http-tracing';
+import type { InferenceTracing } from '../tracing/tracing';
 import { ExplainerProxy } from './explainer-proxy';
 import { handleError, handleNotFound, sendError } from './http-errors';
 import { RepositoryExtension } from './repository-extension';
+import { ServerLifecycle } from './lifecycle';
 import { acceptAnyBodyAsBuffer } from './request-body';
 import { registerHealthRoutes } from './routes/health';
 import { registerInferRoutes } from './routes/infer';
@@ -10,6 +17,7 @@ import { registerMetadataRoutes } from './routes/metadata';
 import { registerRepositoryRoutes } from './routes/repository';
 import { registerStatisticsRoutes } from './routes/statistics';
 import { registerV1Routes } from './routes/v1';
+import { InferencePipeline } from './run-inference';
 
 /** Triton's default `--http-max-input-size`; fastify's own default (1 MiB) is too small for tensors. */
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -49,6 +57,22 @@ export interface ServerOptions {
    * @default 'silent'
    */
   readonly logLevel?: LogLevel;
+  /**
+   * The shared inference path (with its dynamic batchers), shared with the gRPC server.
+   * @default - a pipeline without batching or observers
+   */
+  readonly pipeline?: InferencePipeline;
+  /**
+   * Draining state after SIGTERM, shared with the gRPC server.
+   * @default - a lifecycle that never drains
+   */
+  readonly lifecycle?: ServerLifecycle;
+  /** @default - no tracing */
+  readonly tracing?: InferenceTracing;
+  /** @default - no request/response logging */
+  readonly payloadLogger?: PayloadLogger;
+  /** @default - no metrics */
+  readonly metrics?: RuntimeMetrics;
 }
 
 /**
@@ -64,6 +88,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     // belongs to the payload-logging hook, not to fastify's defaults.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
+    // A request that arrives on an open connection while the server closes is still served (with
+    // `Connection: close`): answering 503 would lose it after readiness already said "go elsewhere".
+    return503OnClosing: false,
     routerOptions: {
       // Long enough for any real model name; longer path segments get 414 in the v2 error shape.
       maxParamLength: 1024,
@@ -77,15 +104,25 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   acceptAnyBodyAsBuffer(app, bodyLimit);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
-  registerHealthRoutes(app, options.repository);
+  const lifecycle = options.lifecycle ?? new ServerLifecycle();
+  const pipeline = options.pipeline ?? new InferencePipeline();
+  // Tracing first, so the request span covers the other hooks as well.
+  if (options.tracing !== undefined) registerHttpTracing(app, options.tracing);
+  if (options.payloadLogger !== undefined) registerHttpPayloadLogging(app, options.payloadLogger);
+  if (options.metrics !== undefined) registerHttpMetrics(app, options.metrics);
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (lifecycle.draining) reply.header('connection', 'close');
+    done(null, payload);
+  });
+  registerHealthRoutes(app, options.repository, lifecycle);
   registerMetadataRoutes(app, options.repository);
-  registerInferRoutes(app, options.repository);
+  registerInferRoutes(app, options.repository, pipeline);
   registerStatisticsRoutes(app, options.repository);
   registerRepositoryRoutes(app, new RepositoryExtension(options.repository, options.modelRepository));
   const explainer =
     options.explainerUrl === undefined
       ? undefined
       : new ExplainerProxy(options.explainerUrl, options.explainerTimeoutMs ?? DEFAULT_EXPLAINER_TIMEOUT_MS);
-  registerV1Routes(app, options.repository, explainer);
+  registerV1Routes(app, options.repository, explainer, pipeline);
   return app;
 }

@@ -33,6 +33,7 @@ describe('parseServeArgs', () => {
         { name: 'mlp', uri: '/mnt/models/mlp' },
       ],
       storage: { env: {} },
+      metricsPort: 8082,
     });
   });
 
@@ -83,13 +84,14 @@ describe('parseServeArgs', () => {
       ],
       httpPort: 8081,
       storage: { env },
+      metricsPort: 8082,
     });
   });
 
   it('lets flags win over the environment', () => {
     const env = { KFS_HTTP_PORT: '8081', KFS_MODELS: 'mlp=b' };
     const options = optionsOf(['--model', 'iris=a', '--http-port', '9000'], env);
-    expect(options).toEqual({ models: [{ name: 'iris', uri: '/srv/app/a' }], httpPort: 9000, storage: { env } });
+    expect(options).toEqual({ models: [{ name: 'iris', uri: '/srv/app/a' }], httpPort: 9000, storage: { env }, metricsPort: 8082 });
   });
 
   it('accepts every storage scheme and keeps remote URIs as given', () => {

@@ -1,6 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import type { ModelRepository } from '../../models/model-repository';
+import { ServerLifecycle } from '../lifecycle';
 import { RepositoryExtension } from '../repository-extension';
+import { InferencePipeline } from '../run-inference';
 import { healthServiceHandlers, inferenceServiceHandlers } from './inference-service';
 import { loadServiceDefinitions } from './proto';
 
@@ -20,6 +22,15 @@ export interface GrpcServerOptions {
    * @default 64 MiB (DEFAULT_GRPC_MAX_MESSAGE_BYTES)
    */
   readonly maxMessageBytes?: number;
+  /** @default - see ServerOptions.pipeline */
+  readonly pipeline?: InferencePipeline;
+  /** @default - see ServerOptions.lifecycle */
+  readonly lifecycle?: ServerLifecycle;
+  /**
+   * Cross-cutting concerns (tracing, request logging), outermost first.
+   * @default []
+   */
+  readonly interceptors?: grpc.ServerInterceptor[];
 }
 
 /**
@@ -31,11 +42,13 @@ export function buildGrpcServer(options: GrpcServerOptions): grpc.Server {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': limit,
     'grpc.max_send_message_length': limit,
+    interceptors: options.interceptors ?? [],
   });
+  const lifecycle = options.lifecycle ?? new ServerLifecycle();
   const services = loadServiceDefinitions();
   const extension = new RepositoryExtension(options.repository, options.modelRepository);
-  server.addService(services.inference, inferenceServiceHandlers(options.repository, extension));
-  server.addService(services.health, healthServiceHandlers(options.repository));
+  server.addService(services.inference, inferenceServiceHandlers(options.repository, extension, options.pipeline ?? new InferencePipeline(), lifecycle));
+  server.addService(services.health, healthServiceHandlers(options.repository, lifecycle));
   return server;
 }
 

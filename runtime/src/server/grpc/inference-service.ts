@@ -8,7 +8,9 @@ import type { ModelRepository } from '../../models/model-repository';
 import { RUNTIME_NAME, RUNTIME_VERSION } from '../../version';
 import { findModelEntry, findReadyModel, type ModelRouteParams } from '../model-lookup';
 import type { RepositoryExtension } from '../repository-extension';
-import { runInference } from '../run-inference';
+import type { ServerLifecycle } from '../lifecycle';
+import type { InferencePipeline } from '../run-inference';
+import { traceOf } from './call-context';
 import { serverMetadata } from '../server-metadata';
 import { toGrpcError } from './grpc-errors';
 
@@ -46,10 +48,15 @@ function params({ name, version }: NameVersion): ModelRouteParams {
  * routes, in Triton's message layout (which tritonclient and KServe's gRPC client both speak).
  * Shared-memory, trace and log RPCs are left to grpc-js, which answers UNIMPLEMENTED.
  */
-export function inferenceServiceHandlers(repository: ModelRepository, extension: RepositoryExtension): grpc.UntypedServiceImplementation {
+export function inferenceServiceHandlers(
+  repository: ModelRepository,
+  extension: RepositoryExtension,
+  pipeline: InferencePipeline,
+  lifecycle: ServerLifecycle,
+): grpc.UntypedServiceImplementation {
   const infer = (request: GrpcModelInferRequest) => {
     const ready = findReadyModel(repository, { model: request.model_name, version: request.model_version });
-    return runInference(
+    return pipeline.run(
       ready,
       (model) => decodeGrpcInferRequest(request, model),
       (inferRequest, outputs) =>
@@ -59,12 +66,13 @@ export function inferenceServiceHandlers(repository: ModelRepository, extension:
           ...(inferRequest.id === undefined ? {} : { id: inferRequest.id }),
           outputs,
         }),
+      traceOf(request),
     );
   };
 
   return {
     ServerLive: unary(() => ({ live: true })),
-    ServerReady: unary(() => ({ ready: repository.requiredNotReady().length === 0 })),
+    ServerReady: unary(() => ({ ready: !lifecycle.draining && repository.requiredNotReady().length === 0 })),
     ModelReady: unary((request: NameVersion) => ({ ready: findModelEntry(repository, params(request)).state === ModelState.READY })),
     ServerMetadata: unary(() => serverMetadata(RUNTIME_NAME, RUNTIME_VERSION)),
     ModelMetadata: unary((request: NameVersion) => {
@@ -121,8 +129,8 @@ export function inferenceServiceHandlers(repository: ModelRepository, extension:
 }
 
 /** `grpc.health.v1.Health/Check`, for Kubernetes gRPC probes: SERVING once the server is ready. */
-export function healthServiceHandlers(repository: ModelRepository): grpc.UntypedServiceImplementation {
+export function healthServiceHandlers(repository: ModelRepository, lifecycle: ServerLifecycle): grpc.UntypedServiceImplementation {
   return {
-    Check: unary(() => ({ status: repository.requiredNotReady().length === 0 ? 'SERVING' : 'NOT_SERVING' })),
+    Check: unary(() => ({ status: !lifecycle.draining && repository.requiredNotReady().length === 0 ? 'SERVING' : 'NOT_SERVING' })),
   };
 }

@@ -4,11 +4,12 @@ import { encodeV1Response } from '../../codec/v1-response';
 import { ErrorKind, InferenceServerError } from '../../errors';
 import { ModelState } from '../../models/model';
 import type { ModelRepository } from '../../models/model-repository';
+import type { RequestTrace } from '../../tracing/request-trace';
 import type { ExplainerProxy } from '../explainer-proxy';
 import { sendError } from '../http-errors';
 import { findModelEntry, findReadyModel, modelNotReady } from '../model-lookup';
 import { parseJsonBody } from '../request-body';
-import { runInference } from '../run-inference';
+import type { InferencePipeline } from '../run-inference';
 
 interface V1Params {
   readonly model: string;
@@ -20,7 +21,7 @@ interface V1Params {
  * `POST /v1/models/{m}:explain`, relayed to the explainer when one is configured.
  * Errors use the same `{"error": "..."}` body and statuses as v2.
  */
-export function registerV1Routes(app: FastifyInstance, repository: ModelRepository, explainer: ExplainerProxy | undefined): void {
+export function registerV1Routes(app: FastifyInstance, repository: ModelRepository, explainer: ExplainerProxy | undefined, pipeline: InferencePipeline): void {
   app.get('/v1/models', async () => ({ models: repository.list().map((entry) => entry.name) }));
 
   app.get<{ Params: V1Params }>('/v1/models/:model', async (request) => {
@@ -35,22 +36,23 @@ export function registerV1Routes(app: FastifyInstance, repository: ModelReposito
     const separator = request.params.target.lastIndexOf(':');
     const name = request.params.target.slice(0, separator);
     const verb = separator < 0 ? '' : request.params.target.slice(separator + 1);
-    if (verb === 'predict') return predict(name, request.body, reply);
+    if (verb === 'predict') return predict(name, request.body, reply, request.trace);
     if (verb === 'explain') return explain(name, request.body, request.headers['content-type'], reply);
     return sendError(reply, 404, `no such endpoint: POST ${request.url}; use /v1/models/{model}:predict or :explain`);
   });
 
-  async function predict(name: string, rawBody: unknown, reply: FastifyReply) {
+  async function predict(name: string, rawBody: unknown, reply: FastifyReply, trace: RequestTrace | undefined) {
     const ready = findReadyModel(repository, { model: name });
     const body = parseJsonBody(rawBody);
     let decoded: V1Request | undefined;
-    const text = await runInference(
+    const text = await pipeline.run(
       ready,
       (model) => {
         decoded = decodeV1Request(body, model);
         return decoded.infer;
       },
       (_request, outputs) => encodeV1Response(decoded!.format, decoded!.rows, outputs),
+      trace,
     );
     return reply.type('application/json; charset=utf-8').send(text);
   }

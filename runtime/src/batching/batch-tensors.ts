@@ -1,0 +1,49 @@
+import { DATATYPES, type TensorData } from '../codec/datatypes';
+import { elementCount, type Tensor } from '../codec/tensor';
+
+/**
+ * Pure row operations on tensors for the dynamic batcher: concatenate requests' inputs along the
+ * first dimension, and cut a model's outputs back into each request's rows.
+ */
+
+/** Rows of a tensor: its first dimension. */
+export function rowsOf(tensor: Tensor): number {
+  return tensor.shape[0] ?? 1;
+}
+
+/** One tensor holding `parts` one after the other along the first dimension (same name, datatype and row shape). */
+export function concatRows(parts: readonly Tensor[]): Tensor {
+  const first = parts[0]!;
+  if (parts.length === 1) return first;
+  let rows = 0;
+  let length = 0;
+  for (const part of parts) {
+    rows += rowsOf(part);
+    length += part.data.length;
+  }
+  let data: TensorData;
+  if (Array.isArray(first.data)) {
+    data = ([] as string[]).concat(...parts.map((part) => part.data as string[]));
+  } else {
+    const merged = DATATYPES[first.datatype].allocate(length) as Exclude<TensorData, string[]>;
+    let offset = 0;
+    for (const part of parts) {
+      (merged as Float32Array).set(part.data as Float32Array, offset);
+      offset += part.data.length;
+    }
+    data = merged;
+  }
+  return { name: first.name, datatype: first.datatype, shape: [rows, ...first.shape.slice(1)], data };
+}
+
+/**
+ * Rows [start, start + count) of a tensor. Typed arrays are viewed, not copied: each caller's
+ * slice of a batch output shares the output's memory, which nothing writes to afterwards.
+ */
+export function sliceRows(tensor: Tensor, start: number, count: number): Tensor {
+  const rowLength = elementCount(tensor.shape.slice(1));
+  const from = start * rowLength;
+  const to = from + count * rowLength;
+  const data = Array.isArray(tensor.data) ? tensor.data.slice(from, to) : (tensor.data as Float32Array).subarray(from, to);
+  return { name: tensor.name, datatype: tensor.datatype, shape: [count, ...tensor.shape.slice(1)], data: data as TensorData };
+}

@@ -1,0 +1,59 @@
+import type { PayloadLoggingOptions } from './payload-logging-options';
+
+/** KServe's event types (`pkg/logger/types.go`). */
+export const REQUEST_EVENT_TYPE = 'org.kubeflow.serving.inference.request';
+export const RESPONSE_EVENT_TYPE = 'org.kubeflow.serving.inference.response';
+
+/** One logged payload, before it becomes a CloudEvent. */
+export interface PayloadEvent {
+  /** The request id; a request and its response share it. */
+  readonly id: string;
+  readonly type: typeof REQUEST_EVENT_TYPE | typeof RESPONSE_EVENT_TYPE;
+  /** Request arrival, or response completion. */
+  readonly time: Date;
+  readonly contentType: string | undefined;
+  readonly body: Buffer;
+  /** Allow-listed request headers, name → values (KServe's `metadata` attribute). */
+  readonly metadata: Readonly<Record<string, readonly string[]>> | undefined;
+}
+
+/** The attributes every event of this server carries, resolved once. */
+export interface EventSource {
+  readonly source: string;
+  readonly inferenceService: string;
+  readonly namespace: string;
+  readonly component: string;
+  readonly endpoint: string;
+}
+
+export function eventSource(options: PayloadLoggingOptions, env: NodeJS.ProcessEnv, hostname: string): EventSource {
+  return {
+    source: options.sourceUri ?? hostname,
+    inferenceService: options.inferenceService ?? env.INFERENCE_SERVICE_NAME ?? '',
+    namespace: options.namespace ?? env.POD_NAMESPACE ?? '',
+    component: options.component ?? 'predictor',
+    endpoint: options.endpoint ?? '',
+  };
+}
+
+/**
+ * CloudEvents 1.0 HTTP binary mode: attributes as `ce-` headers, the payload as the body with its
+ * own Content-Type. Extension attributes as KServe's logger sets them (`pkg/logger/worker.go`).
+ */
+export function cloudEventHeaders(event: PayloadEvent, source: EventSource, recordedAt: Date): Record<string, string> {
+  const headers: Record<string, string> = {
+    'ce-specversion': '1.0',
+    'ce-id': event.id,
+    'ce-type': event.type,
+    'ce-source': source.source,
+    'ce-time': event.time.toISOString(),
+    'ce-inferenceservicename': source.inferenceService,
+    'ce-namespace': source.namespace,
+    'ce-component': source.component,
+    'ce-endpoint': source.endpoint,
+    'ce-recordedtime': recordedAt.toISOString(),
+  };
+  if (event.contentType !== undefined) headers['content-type'] = event.contentType;
+  if (event.metadata !== undefined && Object.keys(event.metadata).length > 0) headers['ce-metadata'] = JSON.stringify(event.metadata);
+  return headers;
+}

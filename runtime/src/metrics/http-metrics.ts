@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify';
+import type { RuntimeMetrics } from './runtime-metrics';
+
+/**
+ * The HTTP hook for what the inference path does not see: a v1 `:explain` call is relayed to the
+ * explainer, so its duration (KServe's `request_explain_seconds`) is read when the reply is sent.
+ */
+export function registerHttpMetrics(app: FastifyInstance, metrics: RuntimeMetrics): void {
+  app.addHook('onResponse', (request, reply, done) => {
+    if (request.method === 'POST' && reply.statusCode === 200 && request.routeOptions.url === '/v1/models/:target') {
+      const target = (request.params as { target?: string }).target ?? '';
+      if (target.endsWith(':explain')) metrics.explained(target.slice(0, -':explain'.length), reply.elapsedTime / 1000);
+    }
+    done();
+  });
+}

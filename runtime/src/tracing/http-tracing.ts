@@ -1,0 +1,48 @@
+import type { TextMapGetter } from '@opentelemetry/api';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { RequestTrace } from './request-trace';
+import type { InferenceTracing } from './tracing';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request's trace when tracing is on and the route is traced; routes hand it to the inference path. */
+    trace?: RequestTrace;
+  }
+}
+
+const HEADERS: TextMapGetter<IncomingHttpHeaders> = {
+  keys: (headers) => Object.keys(headers),
+  get: (headers, key) => headers[key],
+};
+
+/** Probes are not worth a span each (MLServer and KServe leave them out as well). */
+function isTraced(request: FastifyRequest): boolean {
+  return !request.url.startsWith('/v2/health/');
+}
+
+/**
+ * The HTTP side of tracing, as fastify hooks: a server span per request from the caller's
+ * propagation headers, named after the route (`POST /v2/models/:model/infer`), ended with the
+ * status code once the reply is sent. Server errors (5xx) mark the span failed.
+ */
+export function registerHttpTracing(app: FastifyInstance, tracing: InferenceTracing): void {
+  app.decorateRequest('trace', undefined);
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (isTraced(request)) {
+      const route = request.routeOptions.url ?? request.url.split('?')[0]!;
+      request.trace = tracing.startRequest(request.headers, HEADERS, `${request.method} ${route}`, {
+        'http.request.method': request.method,
+        'http.route': route,
+        'url.path': request.url.split('?')[0]!,
+      });
+    }
+    done();
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    if (request.trace !== undefined) {
+      tracing.endRequest(request.trace, { 'http.response.status_code': reply.statusCode }, reply.statusCode >= 500 ? `HTTP ${reply.statusCode}` : undefined);
+    }
+    done();
+  });
+}

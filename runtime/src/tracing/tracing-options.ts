@@ -1,0 +1,19 @@
+/** OpenTelemetry tracing of the inference path; off unless an OTLP endpoint is given. */
+export interface TracingOptions {
+  /**
+   * Where spans are exported, OTLP over HTTP with protobuf bodies (the collector's port 4318), e.g.
+   * `http://otel-collector.observability:4318`; `/v1/traces` is appended unless the URL has a path.
+   */
+  readonly otlpEndpoint: string;
+  /**
+   * Share of requests traced when the caller sent no sampling decision, 0 to 1; a caller's
+   * `traceparent` (or B3) decision is always followed.
+   * @default 1
+   */
+  readonly sampleRatio?: number;
+  /**
+   * The `service.name` of the spans.
+   * @default 'kfs-runtime'
+   */
+  readonly serviceName?: string;
+}

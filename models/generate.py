@@ -8,6 +8,8 @@ fixed opset and IR version, so re-running it rewrites byte-identical files.
 - models/mlp/1/model.onnx      784-512-256-10 MLP with fixed random weights (batching benchmarks)
 - models/identity/1/model.onnx one Identity per v2 datatype that JSON can carry (codec round trips)
 - models/half/1/model.onnx     FP16 in, FP16 out (doubled): the datatype only binary/raw forms carry
+- models/lookup/1/model.onnx   table lookup by index (Gather): an out-of-range index fails the run
+- models/fixed/1/model.onnx    FP32 [2, 2] identity: a fixed first dimension, which cannot be batched
 """
 
 from __future__ import annotations
@@ -214,6 +216,54 @@ def self_check_half(model_path: Path) -> None:
     assert y.dtype == np.float16 and y.tolist() == [[1.0, -2.5, np.inf]], y
 
 
+LOOKUP_TABLE = [0.5, 1.5, 2.5, 3.5, 4.5]
+
+
+def build_lookup() -> onnx.ModelProto:
+    # A fault only the engine detects, per row: an index outside the table makes onnxruntime fail
+    # the whole run, which dynamic batching must keep from failing the other requests of a batch.
+    table = numpy_helper.from_array(np.array(LOOKUP_TABLE, dtype=np.float32), "table")
+    graph = helper.make_graph(
+        [helper.make_node("Gather", ["table", "index"], ["value"], name="lookup", axis=0)],
+        "lookup",
+        inputs=[helper.make_tensor_value_info("index", TensorProto.INT64, ["batch"])],
+        outputs=[helper.make_tensor_value_info("value", TensorProto.FLOAT, ["batch"])],
+        initializer=[table],
+    )
+    return helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid("", OPSET)],
+        producer_name="cdk8s-kfserving models/generate.py",
+        doc_string="value = table[index] for table [0.5, 1.5, 2.5, 3.5, 4.5]; an index outside 0..4 fails.",
+    )
+
+
+def self_check_lookup(model_path: Path) -> None:
+    session = onnxruntime.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
+    (value,) = session.run(["value"], {"index": np.array([4, 0], dtype=np.int64)})
+    assert value.tolist() == [4.5, 0.5], value
+    try:
+        session.run(["value"], {"index": np.array([9], dtype=np.int64)})
+    except Exception:  # noqa: BLE001 - onnxruntime raises its own Fail type
+        return
+    raise AssertionError("an out-of-range index must fail")
+
+
+def build_fixed() -> onnx.ModelProto:
+    graph = helper.make_graph(
+        [helper.make_node("Identity", ["x"], ["y"], name="identity")],
+        "fixed",
+        inputs=[helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 2])],
+        outputs=[helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 2])],
+    )
+    return helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid("", OPSET)],
+        producer_name="cdk8s-kfserving models/generate.py",
+        doc_string="y = x with a fixed [2, 2] shape: no batch axis to batch along.",
+    )
+
+
 def main() -> None:
     iris_path = MODELS_DIR / "iris" / "1" / "model.onnx"
     write_model(build_iris(), iris_path)
@@ -230,6 +280,12 @@ def main() -> None:
     half_path = MODELS_DIR / "half" / "1" / "model.onnx"
     write_model(build_half(), half_path)
     self_check_half(half_path)
+
+    lookup_path = MODELS_DIR / "lookup" / "1" / "model.onnx"
+    write_model(build_lookup(), lookup_path)
+    self_check_lookup(lookup_path)
+
+    write_model(build_fixed(), MODELS_DIR / "fixed" / "1" / "model.onnx")
 
 
 if __name__ == "__main__":

@@ -8,3 +8,5 @@ export const IRIS_FILE = path.join(IRIS_DIR, '1', 'model.onnx');
 export const MLP_DIR = path.join(MODELS_DIR, 'mlp');
 export const IDENTITY_DIR = path.join(MODELS_DIR, 'identity');
 export const HALF_DIR = path.join(MODELS_DIR, 'half');
+export const LOOKUP_DIR = path.join(MODELS_DIR, 'lookup');
+export const FIXED_DIR = path.join(MODELS_DIR, 'fixed');

@@ -1,0 +1,69 @@
+import { logLines, startCliServer } from '../helpers/cli-server';
+
+const CONCURRENCY = 200;
+const MLP_ROWS = 4;
+const MLP_BODY = JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [MLP_ROWS, 784], data: Array.from({ length: MLP_ROWS * 784 }, (_, i) => (i % 97) / 97) }] });
+
+describe('SIGTERM under load', () => {
+  it('loses none of 200 concurrent callers: readiness fails first, in-flight requests finish, the process exits 0', async () => {
+    const server = await startCliServer(['--model', 'mlp=models/mlp', '--disable-metrics', '--drain-seconds', '2', '--shutdown-timeout-seconds', '20']);
+    try {
+      // The load balancer's view: it stops sending new requests once readiness fails, as the
+      // endpoints controller (or Knative's activator) does for a terminating pod.
+      let routing = true;
+      let sawNotReady = false;
+      let sigtermAt = 0;
+      const poller = (async () => {
+        while (routing) {
+          const status = await fetch(`${server.url}/v2/health/ready`).then((response) => response.status, () => 0);
+          if (sigtermAt > 0 && status === 503) {
+            sawNotReady = true;
+            routing = false;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      })();
+
+      let succeeded = 0;
+      let startedAfterSigterm = 0;
+      let finishedAfterSigterm = 0;
+      const failures: string[] = [];
+      const caller = async () => {
+        while (routing) {
+          if (sigtermAt > 0) startedAfterSigterm++;
+          try {
+            const response = await fetch(`${server.url}/v2/models/mlp/infer`, { method: 'POST', body: MLP_BODY, headers: { 'content-type': 'application/json' } });
+            const body = (await response.json()) as { outputs?: { shape: number[] }[]; error?: string };
+            if (response.status === 200 && body.outputs?.[0]?.shape[0] === MLP_ROWS) succeeded++;
+            else failures.push(`HTTP ${response.status}: ${body.error}`);
+          } catch (error) {
+            failures.push(`${(error as Error).message}: ${String((error as { cause?: unknown }).cause)}`);
+          }
+          if (sigtermAt > 0) finishedAfterSigterm++;
+        }
+      };
+      const callers = Array.from({ length: CONCURRENCY }, caller);
+      // Let every caller have a request in flight, then terminate.
+      while (succeeded < 2 * CONCURRENCY && failures.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      sigtermAt = Date.now();
+      server.child.kill('SIGTERM');
+      await Promise.all(callers);
+      routing = false;
+      await poller;
+      const exit = await server.exit;
+
+      expect(failures).toEqual([]);
+      expect(sawNotReady).toBe(true);
+      // At least the 200 requests in flight at the signal were answered, plus those sent while draining.
+      expect(finishedAfterSigterm).toBeGreaterThanOrEqual(CONCURRENCY);
+      expect(startedAfterSigterm).toBeGreaterThan(0);
+      expect(exit).toEqual({ code: 0, signal: null });
+      const messages = logLines(server.stdout()).map((line) => line.msg);
+      expect(messages).toContain('shutting down');
+      expect(messages).toContain('stopped');
+      expect(messages).not.toContain('shutdown timeout reached: open connections were cut off');
+    } finally {
+      await server.kill();
+    }
+  }, 120_000);
+});

@@ -193,6 +193,7 @@ export class InferenceService extends Construct {
       warn,
       deploymentMode: this.deploymentMode,
       podWiring: { istioSidecar: meshSidecar, prometheus: observability.prometheus },
+      runtimeTracing: props.observability?.runtimeTracing,
     };
     this.canary = props.canary;
     if (this.canary) {
@@ -276,6 +277,8 @@ export class InferenceService extends Construct {
         // The canary predictor pulls its own model, possibly from another store.
         storageUris: [props.predictor.model, props.canary?.predictor?.model].filter(m => m !== undefined).map(m => m.storageUri),
         tracingCollector: props.observability?.tracing?.collector,
+        // The runtime's own outbound calls: the CloudEvents sink and the OTLP endpoint.
+        runtimeEndpoints: [props.predictor.logger?.url, props.observability?.runtimeTracing?.otlpEndpoint].filter((url): url is string => url !== undefined),
         scrapePorts: observability.prometheus
           ? [...(directScrape ? appMetricsPorts : [kserve.ISTIO_AGENT_METRICS_PORT]), ...(knative ? [kserve.QUEUE_PROXY_USER_METRICS_PORT] : [])]
           : undefined,

@@ -1,10 +1,14 @@
 import { App, Chart } from 'cdk8s';
-import { EgressHost, GrafanaDashboard, InferenceService, MeshMode, ModelFormat, StorageUri } from '../../lib';
+import { EgressHost, GrafanaDashboard, InferenceService, LoggerMode, MeshMode, ModelFormat, StorageUri } from '../../lib';
 
-// A traced and scraped model: the Istio sidecars sample 10% of requests into the 'otel-tracing'
-// provider of the mesh config and log failed requests; Prometheus scrapes kfs-runtime's metrics
-// (port 8082) through Istio's metrics merging, which works under STRICT mTLS; a Grafana dashboard for
-// the runtime's metrics ships beside it for Grafana's dashboard sidecar.
+// A traced, scraped, batched and logged model: the Istio sidecars sample 10% of requests into the
+// 'otel-tracing' provider of the mesh config and log failed requests; kfs-runtime continues those
+// traces with its own decode/queue/inference/encode spans (OTLP/HTTP to the collector), batches
+// requests arriving within 20 ms into runs of up to 16 rows, and posts every request and response
+// as a CloudEvent to a Knative Broker; Prometheus scrapes kfs-runtime's metrics (port 8082) through
+// Istio's metrics merging, which works under STRICT mTLS; a Grafana dashboard for the runtime's
+// metrics ships beside it for Grafana's dashboard sidecar. Egress control allows the collector and
+// the broker, derived from the props.
 const app = new App();
 const chart = new Chart(app, 'traced-scraped', { namespace: 'models' });
 
@@ -12,6 +16,8 @@ new InferenceService(chart, 'iris', {
   predictor: {
     model: { format: ModelFormat.ONNX, storageUri: StorageUri.gcs('example-models', 'iris/1') },
     minReplicas: 1,
+    batcher: { maxBatchSize: 16, maxLatency: 20 },
+    logger: { url: 'http://broker-ingress.knative-eventing.svc.cluster.local/models/default', mode: LoggerMode.ALL, metadataHeaders: ['x-request-id'] },
   },
   security: { mesh: MeshMode.ISTIO_SIDECAR },
   observability: {
@@ -22,6 +28,7 @@ new InferenceService(chart, 'iris', {
       collector: EgressHost.http('otel-collector.observability.svc.cluster.local', 4317),
     },
     accessLogging: { filter: 'response.code >= 400' },
+    runtimeTracing: { otlpEndpoint: 'http://otel-collector.observability.svc.cluster.local:4318', sampleRatio: 0.1 },
   },
   egress: {},
 });

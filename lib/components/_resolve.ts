@@ -2,6 +2,7 @@ import { ContainerResources, EnvValue } from 'cdk8s-plus-27';
 import * as kserve from '../_kserve';
 import { ValidationError, propError, quote } from '../_validation';
 import { DeploymentMode } from '../deployment-mode';
+import { RuntimeTracingOptions } from '../observability/runtime-tracing-options';
 import { ProtocolVersion, isGrpc } from '../model/protocol-version';
 import { Gpu } from '../resources/gpu';
 import { knativeAutoscalingAnnotations } from '../scaling/_knative-annotations';
@@ -39,6 +40,8 @@ export interface ComponentContext {
   readonly deploymentMode: DeploymentMode;
   /** Pod-level wiring the InferenceService decides for every component. */
   readonly podWiring?: PodWiring;
+  /** OpenTelemetry tracing inside kfs-runtime (`observability.runtimeTracing`). */
+  readonly runtimeTracing?: RuntimeTracingOptions;
 }
 
 /** Pod-level wiring decided once per InferenceService: mesh membership and metrics scraping. */

@@ -7,7 +7,10 @@ import { ProtocolVersion, isGrpc } from '../model/protocol-version';
 import { StorageScheme, StorageUri } from '../model/storage-uri';
 import { ComponentRolloutInput, resolveCanary, resolveComponentRevisions } from '../rollout/_component-revisions';
 import { KnativeFeatureFlag } from '../warnings';
+import { BatcherOptions } from './batcher-options';
 import { ComponentProps, ContainerSpec } from './component-props';
+import { LoggerOptions } from './logger-options';
+import { kfsRuntimeArgs } from './_kfs-runtime-args';
 import { ServingComponent } from './serving-component';
 import {
   ComponentContext, SCRATCH_MOUNT, SCRATCH_VOLUME, assembleComponent, resolveEnv, resolveImage,
@@ -56,6 +59,20 @@ export interface PredictorProps extends ComponentProps {
    * @default - none; set this or `model`
    */
   readonly container?: ContainerSpec;
+
+  /**
+   * Dynamic batching (KServe's `batcher`), done by kfs-runtime in-process: `--max-batch-size` and
+   * `--max-latency-ms` on the model server. Only for runtimes with kfs-runtime's flags.
+   * @default - no batching
+   */
+  readonly batcher?: BatcherOptions;
+
+  /**
+   * CloudEvents request/response logging (KServe's `logger`), done by kfs-runtime in-process. With
+   * `egress`, the sink's host is allowed. Only for runtimes with kfs-runtime's flags.
+   * @default - no logging
+   */
+  readonly logger?: LoggerOptions;
 }
 
 /** The image KServe's storage initializer runs, for runtimes that do not pull their own model. */
@@ -142,7 +159,8 @@ function resolvePredictor(ctx: ComponentContext, props: PredictorProps): Resolve
     const storage = resolveModelStorage(ctx, model.storageUri, runtime, wiring!);
     volumes = [...volumes, ...storage.volumes];
     initContainers = storage.initContainers;
-    const { command, args } = runtime._container({ modelName, modelDir: storage.modelDir, storageUri: storage.location });
+    const { command, args: runtimeArgs } = runtime._container({ modelName, modelDir: storage.modelDir, storageUri: storage.location });
+    const args = [...runtimeArgs, ...kfsRuntimeArgs(ctx, runtime, { batcher: props.batcher, logger: props.logger, gpu: props.gpu !== undefined })];
     const port = isGrpc(protocolVersion) ? runtime.grpcPort : runtime.httpPort;
     metrics = { port: runtime.metricsPort, path: runtime.metricsPath };
     container = {
@@ -158,6 +176,7 @@ function resolvePredictor(ctx: ComponentContext, props: PredictorProps): Resolve
     };
   } else {
     const spec = props.container!;
+    kfsRuntimeArgs(ctx, undefined, { batcher: props.batcher, logger: props.logger, gpu: false });
     protocolVersion = spec.protocolVersion ?? ProtocolVersion.V2;
     const port = resolvePort(ctx, 'predictor.container.port', spec.port ?? kserve.DEFAULT_HTTP_PORT, protocolVersion);
     // A custom server is assumed to serve /metrics on its port, as KServe's Python servers do.

@@ -75,6 +75,14 @@ export interface ModelRuntimeProps {
    * @default '/metrics'
    */
   readonly metricsPath?: string;
+  /**
+   * Whether the server takes kfs-runtime's serving flags (`--max-batch-size`, `--log-url`,
+   * `--otlp-endpoint`, `--execution-provider`, …). Only such a runtime can serve a predictor's
+   * `batcher`, `logger` and `observability.runtimeTracing`, and a predictor with a GPU gets
+   * `--execution-provider=cuda` on it.
+   * @default false
+   */
+  readonly kfsRuntimeFlags?: boolean;
 }
 
 /**
@@ -97,6 +105,7 @@ export class ModelRuntime {
     readinessPath: '/v2/health/ready',
     // kfs-runtime serves /metrics on its own port (`--metrics-port`, default 8082), away from inference traffic.
     metricsPort: 8082,
+    kfsRuntimeFlags: true,
   });
 
   /** KServe's scikit-learn server. */
@@ -190,6 +199,8 @@ export class ModelRuntime {
   public readonly metricsPort: number;
   /** Path of the Prometheus metrics. */
   public readonly metricsPath: string;
+  /** Whether the server takes kfs-runtime's serving flags. */
+  public readonly kfsRuntimeFlags: boolean;
 
   private constructor(private readonly props: ModelRuntimeProps) {
     if (props.protocols.length === 0) {
@@ -206,6 +217,7 @@ export class ModelRuntime {
     this.readinessPath = props.readinessPath;
     this.metricsPort = props.metricsPort ?? this.httpPort;
     this.metricsPath = props.metricsPath ?? '/metrics';
+    this.kfsRuntimeFlags = props.kfsRuntimeFlags ?? false;
   }
 
   /** The same runtime with another image (e.g. a mirror in your registry, or a digest-pinned one). */

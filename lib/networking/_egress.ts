@@ -178,6 +178,8 @@ export function egressInput(owner: string, input: {
   security: { gatewayNamespace: string; knativeNamespace: string };
   storageUris: StorageUri[];
   tracingCollector?: EgressHost;
+  /** http(s) URLs the model server calls itself (request logger sink, OTLP endpoint). */
+  runtimeEndpoints?: string[];
   scrapePorts?: number[];
 }): EgressInput {
   const { options } = input;
@@ -193,6 +195,7 @@ export function egressInput(owner: string, input: {
     hosts: uniqueHosts([
       ...input.storageUris.flatMap(uri => storageHosts(owner, uri, options)),
       ...(input.tracingCollector ? [input.tracingCollector] : []),
+      ...(input.runtimeEndpoints ?? []).map(url => EgressHost.fromUrl(url)),
       ...options.allowHosts ?? [],
     ]),
     meshSidecar: input.meshSidecar,

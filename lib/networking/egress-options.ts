@@ -4,7 +4,8 @@ import { EgressHost } from './egress-host';
  * Egress control for an InferenceService: its pods may only call what serving needs — DNS, Istio's
  * control plane, Knative's activator and gateways, their own namespace — plus the model store of every
  * `storageUri` (derived: `s3://` → the S3 endpoint, `gs://` → storage.googleapis.com, `https://` → the
- * host), the tracing collector, and the hosts listed here.
+ * host), the tracing collector, the predictor's `logger` sink and `observability.runtimeTracing`
+ * endpoint, and the hosts listed here.
  *
  * In mesh mode this is an Istio `Sidecar` (registry-only egress, so unknown hosts fail) with a
  * `ServiceEntry` per external port; in every mode a Kubernetes `NetworkPolicy` (which can match

@@ -1,4 +1,5 @@
 import { EgressHost } from '../networking/egress-host';
+import { RuntimeTracingOptions } from './runtime-tracing-options';
 
 /**
  * Prometheus scraping of the model servers' metrics, by the de-facto standard `prometheus.io/scrape`,
@@ -75,4 +76,11 @@ export interface ObservabilityOptions {
    * @default - the mesh's defaults
    */
   readonly accessLogging?: AccessLogOptions;
+
+  /**
+   * OpenTelemetry tracing by kfs-runtime itself (predictors served by `ModelRuntime.KFS_RUNTIME`),
+   * in any mesh mode. With `egress`, the endpoint's host is allowed.
+   * @default - off: the runtime adds no tracing work to requests
+   */
+  readonly runtimeTracing?: RuntimeTracingOptions;
 }

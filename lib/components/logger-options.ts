@@ -1,0 +1,34 @@
+/** Which inference payloads are logged (KServe's `logger.mode`). */
+export enum LoggerMode {
+  /** Requests and their responses. */
+  ALL = 'all',
+  /** Requests only. */
+  REQUEST = 'request',
+  /** Responses only. */
+  RESPONSE = 'response',
+}
+
+/**
+ * Request/response logging by kfs-runtime (KServe's `logger` fields): every inference request and
+ * its 200 response is posted asynchronously to `url` as a CloudEvent in binary mode, with
+ * KServe's event types (`org.kubeflow.serving.inference.request` / `.response`) and attributes
+ * (`inferenceservicename`, `namespace`, `component`, `endpoint`, `metadata`). A slow or unreachable
+ * sink never slows serving: events beyond the in-memory queue are dropped and counted in the
+ * `kfs_logger_dropped_events_total` metric.
+ */
+export interface LoggerOptions {
+  /** The sink, e.g. a Knative Broker: `http://broker-ingress.knative-eventing.svc.cluster.local/ml/default`. */
+  readonly url: string;
+
+  /**
+   * What to log.
+   * @default LoggerMode.ALL
+   */
+  readonly mode?: LoggerMode;
+
+  /**
+   * Request headers copied into each event's `metadata` attribute (KServe's `metadataHeaders`).
+   * @default - none
+   */
+  readonly metadataHeaders?: string[];
+}

@@ -21,7 +21,7 @@ const IRIS_REQUEST = JSON.stringify((JSON.parse(readFileSync(path.join(IRIS_DIR,
 /** Spawns the server and resolves with milliseconds until the first 200 from infer. */
 async function coldStart(uri: string, cacheDir: string, env: NodeJS.ProcessEnv): Promise<number> {
   const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--model', `iris=${uri}`, '--model-cache-dir', cacheDir, '--http-port', '0', '--grpc-port', '0', '--host', '127.0.0.1'], {
+  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--model', `iris=${uri}`, '--model-cache-dir', cacheDir, '--http-port', '0', '--grpc-port', '0', '--metrics-port', '0', '--host', '127.0.0.1'], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

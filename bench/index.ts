@@ -3,6 +3,7 @@
  * Benchmarks are not tests: they never fail on a number.
  */
 import { runColdStartBenchmark } from './cold-start';
+import { runRuntimeFeatureBenchmark } from './runtime-features';
 import { runRuntimeProtocolBenchmark } from './runtime-protocols';
 import { runSynthBenchmark } from './synth-1000';
 
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   await runRuntimeProtocolBenchmark();
   console.log();
   await runColdStartBenchmark();
+  await runRuntimeFeatureBenchmark();
 }
 
 main().catch((error: unknown) => {

@@ -133,7 +133,7 @@ async function throughput(send: Sender): Promise<number> {
 async function startServer(): Promise<{ child: ChildProcess; http: string; grpc: string }> {
   const httpPort = 18000 + Math.floor(Math.random() * 2000);
   const grpcPort = httpPort + 1;
-  const args = ['serve', '--model', 'iris=models/iris', '--model', 'identity=models/identity', '--http-port', String(httpPort), '--grpc-port', String(grpcPort), '--host', '127.0.0.1'];
+  const args = ['serve', '--model', 'iris=models/iris', '--model', 'identity=models/identity', '--http-port', String(httpPort), '--grpc-port', String(grpcPort), '--metrics-port', '0', '--drain-seconds', '0', '--host', '127.0.0.1'];
   const child = spawn(process.execPath, ['--import', 'tsx', '-e', `require('./runtime/src/cli').main(${JSON.stringify(args)}).then((code) => process.exit(code))`], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],

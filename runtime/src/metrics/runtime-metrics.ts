@@ -10,6 +10,17 @@ const SECONDS_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 const LOAD_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
+interface ModelSeries {
+  readonly success: { inc(): void };
+  readonly failure: { inc(): void };
+  readonly preprocess: { observe(value: number): void };
+  readonly queue: { observe(value: number): void };
+  readonly predict: { observe(value: number): void };
+  readonly postprocess: { observe(value: number): void };
+  readonly compute: { observe(value: number): void };
+  readonly batchSize: { observe(value: number): void };
+}
+
 /** Why the request logger dropped an event. */
 export type DropReason = 'queue_full' | 'send_failed' | 'shutdown';
 
@@ -35,6 +46,8 @@ export class RuntimeMetrics implements InferenceObserver {
   readonly #loadSeconds: Histogram<'model_name'>;
   readonly #loggerDropped: Counter<'reason'>;
   #loggerDepth: () => number = () => 0;
+  /** Each model's labelled series, looked up once: prom-client hashes a labels object on every call otherwise. */
+  readonly #series = new Map<string, ModelSeries>();
 
   constructor() {
     const registers = [this.registry];
@@ -63,22 +76,42 @@ export class RuntimeMetrics implements InferenceObserver {
   }
 
   requestSucceeded(model: Model, _trace: RequestTrace | undefined, timings: RequestTimings): void {
-    const labels = { model_name: model.name };
-    this.#requests.inc({ model_name: model.name, outcome: 'success' });
-    this.#preprocess.observe(labels, seconds(timings.started, timings.inputDecoded));
-    this.#queue.observe(labels, seconds(timings.inputDecoded, timings.runStarted));
-    this.#predict.observe(labels, seconds(timings.runStarted, timings.inferred));
-    this.#postprocess.observe(labels, seconds(timings.inferred, timings.outputEncoded));
+    const series = this.#seriesOf(model.name);
+    series.success.inc();
+    series.preprocess.observe(seconds(timings.started, timings.inputDecoded));
+    series.queue.observe(seconds(timings.inputDecoded, timings.runStarted));
+    series.predict.observe(seconds(timings.runStarted, timings.inferred));
+    series.postprocess.observe(seconds(timings.inferred, timings.outputEncoded));
   }
 
   requestFailed(model: Model): void {
-    this.#requests.inc({ model_name: model.name, outcome: 'failure' });
+    this.#seriesOf(model.name).failure.inc();
   }
 
   executionFinished(model: Model, _served: readonly (RequestTrace | undefined)[], rows: number, started: bigint, ended: bigint, error: unknown): void {
     if (error !== undefined) return;
-    this.#compute.observe({ model_name: model.name }, seconds(started, ended));
-    this.#batchSize.observe({ model_name: model.name }, rows);
+    const series = this.#seriesOf(model.name);
+    series.compute.observe(seconds(started, ended));
+    series.batchSize.observe(rows);
+  }
+
+  #seriesOf(modelName: string): ModelSeries {
+    let series = this.#series.get(modelName);
+    if (series === undefined) {
+      const labels = { model_name: modelName };
+      series = {
+        success: this.#requests.labels({ ...labels, outcome: 'success' }),
+        failure: this.#requests.labels({ ...labels, outcome: 'failure' }),
+        preprocess: this.#preprocess.labels(labels),
+        queue: this.#queue.labels(labels),
+        predict: this.#predict.labels(labels),
+        postprocess: this.#postprocess.labels(labels),
+        compute: this.#compute.labels(labels),
+        batchSize: this.#batchSize.labels(labels),
+      };
+      this.#series.set(modelName, series);
+    }
+    return series;
   }
 
   /** A relayed `:explain` call took `durationSeconds`. */

@@ -27,7 +27,7 @@ export enum RuntimeMetric {
   MODEL_LOAD_SECONDS = 'kfs_model_load_seconds',
   /** Gauge of CloudEvents waiting in the request logger's queue. */
   LOGGER_QUEUE_DEPTH = 'kfs_logger_queue_depth',
-  /** Counter of CloudEvents the request logger dropped (sink slow or down). */
+  /** Counter of CloudEvents the request logger dropped (sink slow or down); label `reason`: `queue_full`, `send_failed` or `shutdown`. */
   LOGGER_DROPPED_TOTAL = 'kfs_logger_dropped_events_total',
   /** Counter (seconds) of CPU time (Prometheus client default). */
   PROCESS_CPU_SECONDS = 'process_cpu_seconds_total',

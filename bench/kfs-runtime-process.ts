@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -7,7 +8,16 @@ const ROOT = path.resolve(__dirname, '..');
 /** A kfs-runtime server in its own process, as in production, on loopback ports picked here. */
 export interface RuntimeProcess {
   readonly http: string;
+  /** CPU seconds (user + system) the server process has used so far, from /proc (Linux). */
+  cpuSeconds(): number;
   stop(): Promise<void>;
+}
+
+/** utime + stime of a process, in seconds (fields 14 and 15 of /proc/PID/stat, in 1/100 s clock ticks). */
+function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Starts `kfs-runtime serve` from source (through tsx) and waits until it is ready. */
@@ -28,7 +38,7 @@ export async function startRuntimeProcess(args: readonly string[]): Promise<Runt
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline && child.exitCode === null) {
     const ready = await fetch(`${http}/v2/health/ready`).then((response) => response.status === 200, () => false);
-    if (ready) return { http, stop };
+    if (ready) return { http, stop, cpuSeconds: () => processCpuSeconds(child.pid!) };
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   await stop();

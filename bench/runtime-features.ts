@@ -31,10 +31,12 @@ interface Run {
   readonly requestsPerSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** Server CPU time per request (user + system), microseconds. */
+  readonly serverCpuUs: number;
 }
 
 /** `callers` loops sending `send` back to back for DURATION_MS after a warm-up; latencies of the measured part. */
-async function load(callers: number, send: () => Promise<void>): Promise<Run> {
+async function load(callers: number, send: () => Promise<void>, serverCpuSeconds: () => number): Promise<Run> {
   const loop = async (ms: number, latencies: number[] | undefined) => {
     const deadline = performance.now() + ms;
     await Promise.all(
@@ -50,11 +52,13 @@ async function load(callers: number, send: () => Promise<void>): Promise<Run> {
   await loop(WARMUP_MS, undefined);
   const latencies: number[] = [];
   const started = performance.now();
+  const cpuBefore = serverCpuSeconds();
   await loop(DURATION_MS, latencies);
   const seconds = (performance.now() - started) / 1000;
+  const serverCpuUs = ((serverCpuSeconds() - cpuBefore) * 1e6) / latencies.length;
   latencies.sort((a, b) => a - b);
   const quantile = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
-  return { requestsPerSecond: latencies.length / seconds, p50Ms: quantile(0.5), p99Ms: quantile(0.99) };
+  return { requestsPerSecond: latencies.length / seconds, p50Ms: quantile(0.5), p99Ms: quantile(0.99), serverCpuUs };
 }
 
 /**
@@ -86,12 +90,12 @@ function binaryInfer(base: string, model: string, input: { name: string; datatyp
   return poster(base, `/v2/models/${model}/infer`, Buffer.concat([header, input.bytes]), { 'inference-header-content-length': String(header.length) });
 }
 
-/** Median time of one MLP run over a full batch, in this process, for the p99 goal. */
-async function fullBatchRunMs(): Promise<number> {
+/** Median time of one MLP run over `rows` rows, in this process (the p99 goal's "one model run"). */
+async function mlpRunMs(rows: number): Promise<number> {
   const session = await ort.InferenceSession.create(path.join(ROOT, 'models', 'mlp', '1', 'model.onnx'), { intraOpNumThreads: 1 });
-  const tensor = new ort.Tensor('float32', new Float32Array(MAX_BATCH_SIZE * 784).fill(0.5), [MAX_BATCH_SIZE, 784]);
+  const tensor = new ort.Tensor('float32', new Float32Array(rows * 784).map((_, i) => (i % 255) / 255), [rows, 784]);
   const times: number[] = [];
-  for (let i = 0; i < 60; i++) {
+  for (let i = 0; i < 110; i++) {
     const started = performance.now();
     await session.run({ input: tensor });
     if (i >= 10) times.push(performance.now() - started);
@@ -107,7 +111,7 @@ async function mlpRun(extraArgs: string[]): Promise<Run> {
   const server = await startRuntimeProcess(['--model', 'mlp=models/mlp', '--disable-metrics', '--intra-op-threads', '1', ...extraArgs]);
   try {
     const row = new Float32Array(784).map((_, i) => (i % 255) / 255);
-    return await load(MLP_CALLERS, binaryInfer(server.http, 'mlp', { name: 'input', datatype: 'FP32', shape: [1, 784], bytes: Buffer.from(row.buffer) }, 'logits'));
+    return await load(MLP_CALLERS, binaryInfer(server.http, 'mlp', { name: 'input', datatype: 'FP32', shape: [1, 784], bytes: Buffer.from(row.buffer) }, 'logits'), server.cpuSeconds);
   } finally {
     await server.stop();
   }
@@ -140,7 +144,7 @@ async function irisRun(extraArgs: string[]): Promise<Run> {
   const server = await startRuntimeProcess(['--model', 'iris=models/iris', ...extraArgs]);
   try {
     const body = Buffer.from(JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], data: [6.0, 2.9, 4.9, 1.6] }] }));
-    return await load(IRIS_CALLERS, poster(server.http, '/v2/models/iris/infer', body, { 'content-type': 'application/json' }));
+    return await load(IRIS_CALLERS, poster(server.http, '/v2/models/iris/infer', body, { 'content-type': 'application/json' }), server.cpuSeconds);
   } finally {
     await server.stop();
   }
@@ -148,7 +152,7 @@ async function irisRun(extraArgs: string[]): Promise<Run> {
 
 function line(label: string, run: Run, unit: string, baseline: Run): string {
   const ratio = run.requestsPerSecond / baseline.requestsPerSecond;
-  return `    ${label.padEnd(34)} ${run.requestsPerSecond.toFixed(0).padStart(7)} ${unit}  p50 ${run.p50Ms.toFixed(2).padStart(7)} ms  p99 ${run.p99Ms.toFixed(2).padStart(7)} ms  ${ratio.toFixed(2)}x`;
+  return `    ${label.padEnd(38)} ${run.requestsPerSecond.toFixed(0).padStart(7)} ${unit}  p50 ${run.p50Ms.toFixed(2).padStart(7)} ms  p99 ${run.p99Ms.toFixed(2).padStart(7)} ms  server CPU ${run.serverCpuUs.toFixed(0).padStart(5)} us/req  ${ratio.toFixed(2)}x`;
 }
 
 /** Runs `baseline` and `candidate` twice, interleaved; the better run of each. */
@@ -164,7 +168,9 @@ async function interleaved(baseline: () => Promise<Run>, candidate: () => Promis
 
 export async function runRuntimeFeatureBenchmark(): Promise<void> {
   console.log(`\nkfs-runtime dynamic batching: MLP 784-512-256-10, ${MLP_CALLERS} concurrent callers x 1 row (REST binary), best of 2 x ${DURATION_MS / 1000} s`);
-  const runMs = await fullBatchRunMs();
+  const runMs = await mlpRunMs(MAX_BATCH_SIZE);
+  const rowMs = await mlpRunMs(1);
+  console.log(`    one model run: 1 row ${(rowMs * 1000).toFixed(0)} us; ${MAX_BATCH_SIZE} rows ${(runMs * 1000).toFixed(0)} us (${((runMs * 1000) / MAX_BATCH_SIZE).toFixed(0)} us/row): the most batching can save is the difference per row`);
   const [off, on] = await interleaved(() => mlpRun([]), () => mlpRun(['--max-batch-size', String(MAX_BATCH_SIZE), '--max-latency-ms', String(MAX_LATENCY_MS)]));
   console.log(line('batching off (baseline)', off, 'rows/s', off));
   console.log(line(`batching on (${MAX_BATCH_SIZE} rows, ${MAX_LATENCY_MS} ms)`, on, 'rows/s', off));

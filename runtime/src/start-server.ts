@@ -295,12 +295,26 @@ async function settledWithin(promise: Promise<unknown>, ms: number): Promise<voi
   clearTimeout(timer);
 }
 
-/** The logger's drops go to the drop counter; failed sends to the log, at most one line a second. */
+/**
+ * The logger's drops go to the drop counter and, summed up, to the log (so they are never silent,
+ * even with metrics off); failed sends to the log too. At most one line a second of each.
+ */
 function loggerEvents(log: () => FastifyBaseLogger | undefined, metrics: RuntimeMetrics | undefined) {
   let lastWarning = 0;
   let suppressed = 0;
+  let lastDropLine = 0;
+  const unreported: Record<string, number> = {};
   return {
-    dropped: (reason: Parameters<RuntimeMetrics['loggerDropped']>[0], count: number) => metrics?.loggerDropped(reason, count),
+    dropped: (reason: Parameters<RuntimeMetrics['loggerDropped']>[0], count: number) => {
+      metrics?.loggerDropped(reason, count);
+      unreported[reason] = (unreported[reason] ?? 0) + count;
+      const now = Date.now();
+      if (now - lastDropLine >= 1000) {
+        log()?.warn({ dropped: { ...unreported } }, 'request logger dropped events');
+        for (const key of Object.keys(unreported)) delete unreported[key];
+        lastDropLine = now;
+      }
+    },
     failed: (message: string) => {
       const now = Date.now();
       if (now - lastWarning < 1000) {

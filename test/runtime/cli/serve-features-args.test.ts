@@ -1,0 +1,104 @@
+import { parseServeArgs, type ServeCommand } from '../../../runtime/src/cli/serve-args';
+import { UsageError } from '../../../runtime/src/cli/usage';
+
+const MODEL = ['--model', 'iris=/m/iris'];
+
+function command(args: string[], env: NodeJS.ProcessEnv = {}): Extract<ServeCommand, { help: false }> {
+  const parsed = parseServeArgs([...MODEL, ...args], env, '/srv/app');
+  if (parsed.help) throw new Error('expected options, got help');
+  return parsed;
+}
+
+function usageError(args: string[], env: NodeJS.ProcessEnv = {}): string {
+  try {
+    parseServeArgs([...MODEL, ...args], env, '/srv/app');
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a usage error');
+}
+
+describe('serve flags for batching, logging, metrics, tracing, onnxruntime and shutdown', () => {
+  it('defaults: metrics on 8082, no batching, logging or tracing, drain 5 s within 25 s', () => {
+    const { options, shutdown } = command([]);
+    expect(options).toEqual({ models: [{ name: 'iris', uri: '/m/iris' }], metricsPort: 8082 });
+    expect(shutdown).toEqual({ drainMs: 5000, timeoutMs: 25000 });
+  });
+
+  it('reads every flag by the name the issue fixed', () => {
+    const { options, shutdown } = command([
+      '--max-batch-size', '16', '--max-latency-ms', '20', '--preferred-batch-sizes', '4, 8',
+      '--log-url', 'http://sink.logging:8080/events', '--log-mode', 'response', '--log-metadata-headers', 'x-user, x-tenant',
+      '--log-inference-service', 'iris', '--log-namespace', 'ml', '--log-component', 'predictor', '--log-endpoint', 'canary',
+      '--log-source-uri', 'iris-predictor-0', '--log-queue-size', '50',
+      '--metrics-port', '9100', '--otlp-endpoint', 'http://otel:4318', '--trace-sample-ratio', '0.25',
+      '--execution-provider', 'cuda', '--intra-op-threads', '2', '--inter-op-threads', '1',
+      '--drain-seconds', '1.5', '--shutdown-timeout-seconds', '10',
+    ]);
+    expect(options).toEqual({
+      models: [{ name: 'iris', uri: '/m/iris' }],
+      metricsPort: 9100,
+      batching: { maxBatchSize: 16, maxLatencyMs: 20, preferredBatchSizes: [4, 8] },
+      payloadLogging: {
+        url: 'http://sink.logging:8080/events', mode: 'response', metadataHeaders: ['x-user', 'x-tenant'], inferenceService: 'iris',
+        namespace: 'ml', component: 'predictor', endpoint: 'canary', sourceUri: 'iris-predictor-0', queueSize: 50,
+      },
+      tracing: { otlpEndpoint: 'http://otel:4318', sampleRatio: 0.25 },
+      session: { executionProvider: 'cuda', intraOpThreads: 2, interOpThreads: 1 },
+    });
+    expect(shutdown).toEqual({ drainMs: 1500, timeoutMs: 10000 });
+  });
+
+  it('reads the KFS_* environment twins, flags winning', () => {
+    const { options, shutdown } = command(['--max-batch-size', '8'], {
+      KFS_MAX_BATCH_SIZE: '64', KFS_MAX_LATENCY_MS: '7', KFS_LOG_URL: 'https://sink.example.com', KFS_LOG_MODE: 'request',
+      KFS_METRICS_PORT: '0', KFS_OTLP_ENDPOINT: 'http://otel:4318', KFS_TRACE_SAMPLE_RATIO: '1', KFS_EXECUTION_PROVIDER: 'cpu',
+      KFS_INTRA_OP_THREADS: '1', KFS_DRAIN_SECONDS: '0', KFS_SHUTDOWN_TIMEOUT_SECONDS: '3',
+    });
+    expect(options).toMatchObject({
+      metricsPort: 0,
+      batching: { maxBatchSize: 8, maxLatencyMs: 7 },
+      payloadLogging: { url: 'https://sink.example.com', mode: 'request' },
+      tracing: { otlpEndpoint: 'http://otel:4318', sampleRatio: 1 },
+      session: { executionProvider: 'cpu', intraOpThreads: 1 },
+    });
+    expect(shutdown).toEqual({ drainMs: 0, timeoutMs: 3000 });
+  });
+
+  it("fills in KServe's agent default for the batching flag not given", () => {
+    expect(command(['--max-batch-size', '4']).options.batching).toEqual({ maxBatchSize: 4, maxLatencyMs: 5000 });
+    expect(command(['--max-latency-ms', '3']).options.batching).toEqual({ maxBatchSize: 32, maxLatencyMs: 3 });
+  });
+
+  it('turns metrics off with --disable-metrics or KFS_DISABLE_METRICS=true', () => {
+    expect(command(['--disable-metrics']).options.metricsPort).toBeUndefined();
+    expect(command([], { KFS_DISABLE_METRICS: 'true' }).options.metricsPort).toBeUndefined();
+  });
+
+  it("takes OpenTelemetry's own OTEL_EXPORTER_OTLP_ENDPOINT", () => {
+    expect(command([], { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).options.tracing).toEqual({ otlpEndpoint: 'http://collector:4318' });
+  });
+
+  it.each<[string[], NodeJS.ProcessEnv, string]>([
+    [['--max-batch-size', '0'], {}, "--max-batch-size must be a positive whole number, got '0'"],
+    [['--max-latency-ms', 'soon'], {}, "--max-latency-ms must be a positive whole number, got 'soon'"],
+    [[], { KFS_MAX_BATCH_SIZE: '-1' }, "KFS_MAX_BATCH_SIZE must be a positive whole number, got '-1'"],
+    [['--preferred-batch-sizes', '8'], {}, '--preferred-batch-sizes needs batching: give --max-batch-size (and --max-latency-ms)'],
+    [['--max-batch-size', '8', '--preferred-batch-sizes', '4,16'], {}, '--preferred-batch-sizes: 16 is larger than --max-batch-size (8); list sizes up to the maximum'],
+    [['--log-url', 'kafka://broker'], {}, "--log-url must be an http:// or https:// URL, got 'kafka://broker'"],
+    [['--log-url', 'http://sink', '--log-mode', 'everything'], {}, "--log-mode must be one of all, request, response, got 'everything'"],
+    [['--log-mode', 'all'], {}, '--log-mode needs --log-url (the CloudEvents sink)'],
+    [['--metrics-port', '70000'], {}, "--metrics-port must be a port number from 0 to 65535, got '70000'"],
+    [['--trace-sample-ratio', '0.5'], {}, '--trace-sample-ratio needs --otlp-endpoint (tracing is off without one)'],
+    [['--otlp-endpoint', 'http://otel:4318', '--trace-sample-ratio', '1.5'], {}, "--trace-sample-ratio must be a number from 0 to 1, got '1.5'"],
+    [['--otlp-endpoint', 'otel:4318'], {}, "--otlp-endpoint must be an http:// or https:// URL, got 'otel:4318'"],
+    [['--execution-provider', 'tensorrt'], {}, "--execution-provider must be one of cpu, cuda, got 'tensorrt'"],
+    [['--intra-op-threads', '0'], {}, "--intra-op-threads must be a positive whole number, got '0'"],
+    [['--drain-seconds', '30'], {}, '--shutdown-timeout-seconds (25) must be longer than --drain-seconds (30), which it includes; raise the timeout or shorten the drain'],
+    [['--drain-seconds', 'x'], {}, "--drain-seconds must be a number of seconds (0 or more), got 'x'"],
+    [[], { KFS_DISABLE_METRICS: 'yes' }, "KFS_DISABLE_METRICS must be true or false, got 'yes'"],
+  ])('rejects %p %p', (args, env, message) => {
+    expect(usageError(args, env)).toBe(message);
+  });
+});

@@ -72,7 +72,7 @@ describe('tritonclient against kfs-runtime', () => {
   it.each(['http', 'grpc'])('%s: repository index lists the folder, mlp loads, infers like onnxruntime, unloads', (transport) => {
     expect(checks[`${transport}: repository index, load, infer, unload`]).toEqual({
       ok: true,
-      detail: { names: ['half', 'identity', 'iris', 'mlp'], mlp_after_unload: { state: 'UNAVAILABLE', reason: 'unloaded' } },
+      detail: { names: ['fixed', 'half', 'identity', 'iris', 'lookup', 'mlp'], mlp_after_unload: { state: 'UNAVAILABLE', reason: 'unloaded' } },
     });
   });
 

@@ -116,7 +116,7 @@ describe('kfs-runtime executable', () => {
       await s3.createBucket('models', { 'iris/1/model.onnx': iris });
       const httpsUrl = `https://127.0.0.1:${(https.address() as { port: number }).port}/iris.onnx`;
       cli = runCli(
-        ['serve', '--model', `web=${httpsUrl}`, '--model', 'bucket=s3://models/iris', '--storage-ca-bundle', certificates.caFile, '--model-cache-dir', cacheDir, '--http-port', '0', '--grpc-port', '0', '--host', '127.0.0.1'],
+        ['serve', '--model', `web=${httpsUrl}`, '--model', 'bucket=s3://models/iris', '--storage-ca-bundle', certificates.caFile, '--model-cache-dir', cacheDir, '--http-port', '0', '--grpc-port', '0', '--metrics-port', '0', '--host', '127.0.0.1'],
         { ...process.env, ...s3.env() },
       );
       const running = cli;

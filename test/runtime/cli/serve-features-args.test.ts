@@ -22,7 +22,7 @@ function usageError(args: string[], env: NodeJS.ProcessEnv = {}): string {
 describe('serve flags for batching, logging, metrics, tracing, onnxruntime and shutdown', () => {
   it('defaults: metrics on 8082, no batching, logging or tracing, drain 5 s within 25 s', () => {
     const { options, shutdown } = command([]);
-    expect(options).toEqual({ models: [{ name: 'iris', uri: '/m/iris' }], metricsPort: 8082 });
+    expect(options).toEqual({ models: [{ name: 'iris', uri: '/m/iris' }], storage: { env: {} }, metricsPort: 8082 });
     expect(shutdown).toEqual({ drainMs: 5000, timeoutMs: 25000 });
   });
 
@@ -38,6 +38,7 @@ describe('serve flags for batching, logging, metrics, tracing, onnxruntime and s
     ]);
     expect(options).toEqual({
       models: [{ name: 'iris', uri: '/m/iris' }],
+      storage: { env: {} },
       metricsPort: 9100,
       batching: { maxBatchSize: 16, maxLatencyMs: 20, preferredBatchSizes: [4, 8] },
       payloadLogging: {

@@ -141,7 +141,7 @@ describe('dynamic batching', () => {
   });
 
   it('dispatches a batch that does not fill when maxLatency has passed since its first request', async () => {
-    const server = await startTestServer([{ name: 'iris', uri: IRIS_DIR }], { batching: { maxBatchSize: 64, maxLatencyMs: 300 } });
+    const server = await startTestServer([{ name: 'iris', uri: IRIS_DIR }], { batching: { maxBatchSize: 64, maxLatencyMs: 1000 } });
     try {
       const before = await statsOf(server, 'iris');
       const started = performance.now();
@@ -155,7 +155,7 @@ describe('dynamic batching', () => {
       expect(after.execution_count - before.execution_count).toBe(1);
       expect(after.batch_stats.map((batch) => batch.batch_size)).toContain(3);
       expect(after.inference_stats.queue.count - before.inference_stats.queue.count).toBe(3);
-      expect(elapsed).toBeGreaterThanOrEqual(250);
+      expect(elapsed).toBeGreaterThanOrEqual(900);
       // Bounded by the timer, not by a size that never comes (generous: a loaded CI machine).
       expect(elapsed).toBeLessThan(10_000);
     } finally {

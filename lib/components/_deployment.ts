@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import * as kserve from '../_kserve';
 import { AutoscalerClass } from '../scaling/autoscaler';
+import { renderSecurityContext } from './_pod-security';
 import { ResolvedComponent, ResolvedContainer, ResolvedResources, ResolvedSecurityContext } from './_resolved';
 
 /**
@@ -60,18 +61,6 @@ export function renderDeployment(component: ResolvedComponent): k8s.KubeDeployme
   };
 }
 
-/** The same container security context as the Knative path ("restricted" unless podSecurity overrides it). */
-function renderSecurityContext(security: ResolvedSecurityContext): k8s.SecurityContext {
-  return {
-    runAsNonRoot: security.runAsNonRoot,
-    runAsUser: security.runAsUser,
-    runAsGroup: security.runAsGroup,
-    allowPrivilegeEscalation: security.allowPrivilegeEscalation,
-    readOnlyRootFilesystem: security.readOnlyRootFilesystem,
-    capabilities: { add: security.capabilities.add, drop: security.capabilities.drop },
-    seccompProfile: { type: security.seccompProfile.type, localhostProfile: security.seccompProfile.localhostProfile },
-  };
-}
 
 function renderContainer(container: ResolvedContainer, security: ResolvedSecurityContext): k8s.Container {
   const port = container.port;

@@ -1,5 +1,6 @@
 import * as knative from '../../imports/knative-serving.knative.dev';
 import { revisionTemplateAnnotations } from '../scaling/_knative-annotations';
+import { renderSecurityContext } from './_pod-security';
 import { ResolvedComponent, ResolvedContainer, ResolvedResources, ResolvedSecurityContext } from './_resolved';
 
 /** The revision a Knative Service's template creates, and how the Service routes traffic. @internal */
@@ -57,18 +58,6 @@ export function renderKnativeService(component: ResolvedComponent, routing?: Kna
   };
 }
 
-/** Pod Security Standards "restricted" by default (see `_pod-security.ts`), in Kubernetes field order. */
-function renderSecurityContext(security: ResolvedSecurityContext): knative.ServiceSpecTemplateSpecContainersSecurityContext {
-  return {
-    runAsNonRoot: security.runAsNonRoot,
-    runAsUser: security.runAsUser,
-    runAsGroup: security.runAsGroup,
-    allowPrivilegeEscalation: security.allowPrivilegeEscalation,
-    readOnlyRootFilesystem: security.readOnlyRootFilesystem,
-    capabilities: { add: security.capabilities.add, drop: security.capabilities.drop },
-    seccompProfile: { type: security.seccompProfile.type, localhostProfile: security.seccompProfile.localhostProfile },
-  };
-}
 
 function renderContainer(container: ResolvedContainer, security: ResolvedSecurityContext): knative.ServiceSpecTemplateSpecContainers {
   return {

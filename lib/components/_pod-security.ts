@@ -62,3 +62,19 @@ export function resolvePodSecurity(ctx: ComponentContext, kind: ComponentKind, s
     : container;
   return { container, initContainer, automountServiceAccountToken: security?.automountServiceAccountToken ?? false };
 }
+
+/**
+ * A resolved securityContext as the manifests spell it, in Kubernetes field order. Plain data, so it
+ * fits both the Knative Service's and the Deployment's container types.
+ */
+export function renderSecurityContext(security: ResolvedSecurityContext) {
+  return {
+    runAsNonRoot: security.runAsNonRoot,
+    runAsUser: security.runAsUser,
+    runAsGroup: security.runAsGroup,
+    allowPrivilegeEscalation: security.allowPrivilegeEscalation,
+    readOnlyRootFilesystem: security.readOnlyRootFilesystem,
+    capabilities: { add: security.capabilities.add, drop: security.capabilities.drop },
+    seccompProfile: { type: security.seccompProfile.type, localhostProfile: security.seccompProfile.localhostProfile },
+  };
+}

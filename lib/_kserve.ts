@@ -171,3 +171,22 @@ export const STABLE_TAG = 'prev';
 export function taggedServiceName(tag: string, serviceName: string): string {
   return `${tag}-${serviceName}`;
 }
+
+/**
+ * Multi-model serving (KServe `pkg/constants/constants.go`, `pkg/modelconfig/configmap.go`): the
+ * TrainedModel controller writes the models of an InferenceService into the ConfigMap
+ * `modelconfig-<isvc>-0` (KServe shards by memory but only ever uses shard 0), and multi-model
+ * predictor pods mount it at /mnt/configs and read `models.json` at start.
+ */
+export const MODEL_CONFIG_FILE_NAME = 'models.json';
+export const MODEL_CONFIG_MOUNT_PATH = '/mnt/configs';
+export const MODEL_CONFIG_VOLUME_NAME = 'model-config';
+export function modelConfigMapName(isvcName: string): string {
+  return `modelconfig-${isvcName}-0`;
+}
+
+/** The TrainedModel API (KServe `pkg/apis/serving/v1alpha1/trained_model.go`). */
+export const SERVING_API_GROUP = 'serving.kserve.io';
+export const TRAINED_MODEL_API_VERSION = 'serving.kserve.io/v1alpha1';
+export const TRAINED_MODEL_KIND = 'TrainedModel';
+export const TRAINED_MODEL_PLURAL = 'trainedmodels';

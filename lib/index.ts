@@ -46,3 +46,6 @@ export * from './security/security-options';
 export * from './security/pod-security';
 export * from './security/mesh-security';
 export { ValidationError } from './_validation';
+export * from './multi-model/trained-model';
+export * from './multi-model/trained-model-crd';
+export * from './multi-model/model-controller';

@@ -161,6 +161,12 @@ export class InferenceService extends Construct {
   public readonly canaryEndpoint?: Endpoint;
   /** The stable revision's own address (`prev` tag of the same component), while a canary is rolled out. */
   public readonly stableEndpoint?: Endpoint;
+  /**
+   * Multi-model predictor: the ConfigMap `modelconfig-<name>-0` its pods mount. It is emitted without
+   * data: the `ModelController` owns `models.json` (server-side apply), and an apply of this chart,
+   * client- or server-side, never touches a field it does not set.
+   */
+  public readonly modelConfigMap?: k8s.KubeConfigMap;
 
   constructor(scope: Construct, id: string, props: InferenceServiceProps) {
     super(scope, id);
@@ -210,6 +216,11 @@ export class InferenceService extends Construct {
     this.stableEndpoint = entry.stableEndpoint;
 
     const labels = { ...props.labels, [kserve.LABEL_INFERENCE_SERVICE]: this.name };
+    if (this.predictor.multiModel) {
+      this.modelConfigMap = new k8s.KubeConfigMap(this, 'ModelConfig', {
+        metadata: { name: kserve.modelConfigMapName(this.name), namespace: this.namespace, labels },
+      });
+    }
     if (this.deploymentMode === DeploymentMode.RAW) {
       const backend = (c: ServingComponent) => ({ serviceName: c.serviceName, timeoutSeconds: c._resolved.scaling.timeoutSeconds });
       const route: RawRouteInput = {

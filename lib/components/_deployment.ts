@@ -51,6 +51,7 @@ export function renderDeployment(component: ResolvedComponent): k8s.KubeDeployme
             emptyDir: volume.emptyDir ? { medium: volume.emptyDir.medium, sizeLimit: volume.emptyDir.sizeLimit ? k8s.Quantity.fromString(volume.emptyDir.sizeLimit) : undefined } : undefined,
             persistentVolumeClaim: volume.persistentVolumeClaim,
             secret: volume.secret,
+            configMap: volume.configMap,
           })),
           nodeSelector: scheduling.nodeSelector,
           tolerations: scheduling.tolerations.length > 0 ? scheduling.tolerations : undefined,

@@ -45,6 +45,7 @@ export function renderKnativeService(component: ResolvedComponent, routing?: Kna
             emptyDir: volume.emptyDir,
             persistentVolumeClaim: volume.persistentVolumeClaim,
             secret: volume.secret,
+            configMap: volume.configMap,
           })),
           // Each needs its Knative feature flag; the resolver has recorded the warning.
           nodeSelector: component.scheduling.nodeSelector,

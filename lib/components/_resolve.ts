@@ -141,7 +141,8 @@ const QUANTITY_SUFFIX: { [suffix: string]: number } = {
   '': 1, 'm': 1e-3, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'Ki': 1024, 'Mi': 1024 ** 2, 'Gi': 1024 ** 3, 'Ti': 1024 ** 4,
 };
 
-function quantityValue(quantity: string): number {
+/** A Kubernetes quantity as a plain number (bytes for memory, cores for CPU). */
+export function quantityValue(quantity: string): number {
   const match = /^([0-9.]+)([a-zA-Z]*)$/.exec(quantity);
   if (!match || QUANTITY_SUFFIX[match[2]] === undefined) {
     throw new ValidationError(`resource quantity ${quote(quantity)} is not understood; use forms like 500m, 1, 512Mi or 2Gi`);

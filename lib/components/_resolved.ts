@@ -33,6 +33,8 @@ export interface ResolvedVolume {
   readonly emptyDir?: { medium?: string; sizeLimit?: string };
   readonly persistentVolumeClaim?: { claimName: string; readOnly: boolean };
   readonly secret?: { secretName: string; items?: { key: string; path: string }[] };
+  /** `optional`: the pod starts (with an empty folder) before the ConfigMap exists. */
+  readonly configMap?: { name: string; optional: boolean };
 }
 
 export interface ResolvedResources {

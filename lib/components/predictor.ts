@@ -17,7 +17,7 @@ import {
   resolvePort, resolveResources, resolveScaling, resolveServiceAccountName, warnFeatureFlag,
 } from './_resolve';
 import { StorageWiring, resolveStorageWiring } from './_storage-wiring';
-import { ComponentKind, ResolvedComponent, ResolvedContainer, ResolvedMetricsEndpoint, ResolvedVolume, ResolvedVolumeMount } from './_resolved';
+import { ComponentKind, ResolvedComponent, ResolvedContainer, ResolvedEnvVar, ResolvedMetricsEndpoint, ResolvedResources, ResolvedVolume, ResolvedVolumeMount } from './_resolved';
 
 /** A stored model and the runtime that serves it. */
 export interface ModelSpec {
@@ -46,17 +46,43 @@ export interface ModelSpec {
   readonly protocolVersion?: ProtocolVersion;
 }
 
-/** The predictor: exactly one of `model` (a stored model served by a runtime) or `container` (your own server). */
+/**
+ * A multi-model predictor (KServe's "scalable multi-model serving"): it starts with no model of its
+ * own and serves the TrainedModels of its InferenceService, which the `ModelController` loads into
+ * every replica at run time.
+ */
+export interface MultiModelSpec {
+  /** The format of the TrainedModels it serves; it picks the runtime unless `runtime` is set. */
+  readonly format: ModelFormat;
+
+  /**
+   * The model server; it must be able to load and unload models at run time (`multiModelArgs`).
+   * @default - `ModelRuntime.forFormat(format)`: the bundled kfs-runtime for ONNX
+   */
+  readonly runtime?: ModelRuntime;
+}
+
+/**
+ * The predictor: exactly one of `model` (a stored model served by a runtime), `multiModel`
+ * (TrainedModels loaded at run time) or `container` (your own server).
+ */
 export interface PredictorProps extends ComponentProps {
   /**
    * A stored model, served by the runtime for its format.
-   * @default - none; set this or `container`
+   * @default - none; set this, `multiModel` or `container`
    */
   readonly model?: ModelSpec;
 
   /**
+   * Serve TrainedModels instead of one model of its own. Needs a memory limit
+   * (`resources.memory`): the controller admits TrainedModels only while their `memory` fits in it.
+   * @default - none; set this, `model` or `container`
+   */
+  readonly multiModel?: MultiModelSpec;
+
+  /**
    * A model server container of your own.
-   * @default - none; set this or `model`
+   * @default - none; set this, `model` or `multiModel`
    */
   readonly container?: ContainerSpec;
 
@@ -88,6 +114,10 @@ export class Predictor extends ServingComponent {
   public readonly runtime?: ModelRuntime;
   /** The protocol the predictor speaks. */
   public readonly protocolVersion: ProtocolVersion;
+  /** Whether it serves TrainedModels (`multiModel`) rather than one model of its own. */
+  public readonly multiModel: boolean;
+  /** Memory limit of the model server container, e.g. `2Gi`; multi-model serving admits TrainedModels against it. */
+  public readonly memoryLimit?: string;
 
   /** The protocol the canary predictor speaks, while one is rolled out. @internal */
   public readonly _canaryProtocolVersion?: ProtocolVersion;
@@ -102,6 +132,8 @@ export class Predictor extends ServingComponent {
     this.runtime = resolved.runtime;
     this.protocolVersion = resolved.protocolVersion;
     this._canaryProtocolVersion = canary?.protocolVersion;
+    this.multiModel = props.multiModel !== undefined;
+    this.memoryLimit = resolved.component.container.resources.limits.memory;
   }
 }
 
@@ -114,9 +146,10 @@ interface ResolvedPredictor {
 
 function resolvePredictor(ctx: ComponentContext, props: PredictorProps): ResolvedPredictor {
   const kind = ComponentKind.PREDICTOR;
-  if ((props.model === undefined) === (props.container === undefined)) {
-    const got = props.model === undefined ? 'neither' : 'both';
-    throw new ValidationError(`${ctx.owner}: predictor must set exactly one of model or container (got ${got}); use model for a stored model served by a runtime, or container for your own model server`);
+  const sources = [props.model, props.multiModel, props.container].filter(source => source !== undefined).length;
+  if (sources !== 1) {
+    const got = sources === 0 ? 'none' : [props.model && 'model', props.multiModel && 'multiModel', props.container && 'container'].filter(Boolean).join(' and ');
+    throw new ValidationError(`${ctx.owner}: predictor must set exactly one of model, multiModel or container (got ${got}); use model for a stored model served by a runtime, multiModel for TrainedModels loaded at run time, or container for your own model server`);
   }
   const scaling = resolveScaling(ctx, kind, props);
   const resources = resolveResources(ctx, kind, props.resources, props.gpu);
@@ -132,6 +165,18 @@ function resolvePredictor(ctx: ComponentContext, props: PredictorProps): Resolve
   let runtime: ModelRuntime | undefined;
   let protocolVersion: ProtocolVersion;
   let metrics: ResolvedMetricsEndpoint;
+
+  if (props.multiModel) {
+    const multiModel = resolveMultiModel(ctx, props.multiModel, props, resources, env);
+    return {
+      runtime: multiModel.runtime,
+      protocolVersion: multiModel.protocolVersion,
+      component: assembleComponent(ctx, kind, props, {
+        scaling, container: multiModel.container, initContainers: [], volumes: [...volumes, multiModel.volume], serviceAccountName,
+        metrics: { port: multiModel.runtime.metricsPort, path: multiModel.runtime.metricsPath },
+      }),
+    };
+  }
 
   if (props.model) {
     const model = props.model;
@@ -198,6 +243,68 @@ function resolvePredictor(ctx: ComponentContext, props: PredictorProps): Resolve
     runtime,
     protocolVersion,
     component: assembleComponent(ctx, kind, props, { scaling, container, initContainers, volumes, serviceAccountName, metrics }),
+  };
+}
+
+interface ResolvedMultiModel {
+  readonly runtime: ModelRuntime;
+  readonly protocolVersion: ProtocolVersion;
+  readonly container: ResolvedContainer;
+  readonly volume: ResolvedVolume;
+}
+
+/**
+ * KServe's multi-model predictor: the runtime starts with no model of its own, reads the
+ * TrainedModel list the controller writes into the ConfigMap `modelconfig-<isvc>-0` (mounted at
+ * /mnt/configs; optional, so a pod can start before the controller's first write) and loads every
+ * model in it before it reports ready. The controller loads later changes through the v2
+ * repository API, which is HTTP only: a gRPC-only runtime cannot be multi-model.
+ */
+function resolveMultiModel(ctx: ComponentContext, spec: MultiModelSpec, props: PredictorProps, resources: ResolvedResources, env: ResolvedEnvVar[]): ResolvedMultiModel {
+  const runtime = spec.runtime ?? ModelRuntime.forFormat(spec.format);
+  if (!runtime) {
+    throw propError(ctx.owner, 'predictor.multiModel.format', spec.format.toString(), 'has no default runtime', 'set predictor.multiModel.runtime to a ModelRuntime that serves it');
+  }
+  if (!runtime.supports(spec.format)) {
+    throw propError(ctx.owner, 'predictor.multiModel.format', spec.format.toString(), `is not served by runtime '${runtime.name}' (it serves ${runtime.supportedFormats.map(f => f.toString()).join(', ')})`,
+      'pick a runtime that lists the format, or leave multiModel.runtime unset for the default');
+  }
+  if (!runtime.supportsMultiModel) {
+    throw propError(ctx.owner, 'predictor.multiModel.runtime', runtime.name, 'cannot load models at run time',
+      'use ModelRuntime.KFS_RUNTIME, or a runtime made with ModelRuntime.custom({ multiModelArgs })');
+  }
+  const protocolVersion = runtime.protocols[0];
+  if (isGrpc(protocolVersion)) {
+    throw propError(ctx.owner, 'predictor.multiModel.runtime', runtime.name, `speaks ${protocolVersion} first, but TrainedModels are loaded over the HTTP repository API`,
+      'use a runtime whose first protocol is v1 or v2');
+  }
+  if (props.gpu && !runtime.gpuCapable) {
+    throw propError(ctx.owner, 'predictor.gpu', `${props.gpu.resourceName}: ${props.gpu.count}`, `cannot be used by runtime '${runtime.name}' (format ${spec.format})`,
+      'remove gpu, or serve the models with a GPU-capable runtime');
+  }
+  if (resources.limits.memory === undefined) {
+    throw new ValidationError(`${ctx.owner}: predictor.resources.memory has no limit, but multi-model serving admits TrainedModels against it; `
+      + 'give it a limit, e.g. { request: Size.gibibytes(2), limit: Size.gibibytes(4) }');
+  }
+  const configFile = `${kserve.MODEL_CONFIG_MOUNT_PATH}/${kserve.MODEL_CONFIG_FILE_NAME}`;
+  const { command, args: runtimeArgs } = runtime._multiModelContainer(configFile);
+  // Batching, logging, tracing and the GPU provider apply to every model the server loads.
+  const args = [...runtimeArgs, ...kfsRuntimeArgs(ctx, runtime, { batcher: props.batcher, logger: props.logger, gpu: props.gpu !== undefined })];
+  return {
+    runtime,
+    protocolVersion,
+    container: {
+      name: kserve.MODEL_CONTAINER_NAME,
+      image: runtime._imageFor(props.gpu !== undefined).reference,
+      command,
+      args,
+      env,
+      port: resolvePort(ctx, 'predictor.multiModel.runtime.port', runtime.httpPort, protocolVersion),
+      resources,
+      readinessPath: runtime.readinessPath,
+      volumeMounts: [{ name: kserve.MODEL_CONFIG_VOLUME_NAME, mountPath: kserve.MODEL_CONFIG_MOUNT_PATH, readOnly: true }, SCRATCH_MOUNT],
+    },
+    volume: { name: kserve.MODEL_CONFIG_VOLUME_NAME, configMap: { name: kserve.modelConfigMapName(ctx.isvcName), optional: true } },
   };
 }
 

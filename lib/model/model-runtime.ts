@@ -11,7 +11,8 @@ export const KSERVE_RUNTIME_VERSION = 'v0.20.0';
  *
  * Arguments may use KServe's ServingRuntime placeholders plus three of ours:
  * `{{.Name}}` (model name), `{{.ModelDir}}` (where the model is mounted), `{{.StorageUri}}` (the URI,
- * for runtimes that pull their own model) and `{{.HttpPort}}` / `{{.GrpcPort}}`.
+ * for runtimes that pull their own model) and `{{.HttpPort}}` / `{{.GrpcPort}}`; multi-model
+ * arguments also get `{{.ModelConfigFile}}` (the TrainedModel list the pod reads at start).
  */
 export interface ModelRuntimeProps {
   /** A short name for messages and labels, e.g. `kserve-sklearnserver`. */
@@ -83,6 +84,13 @@ export interface ModelRuntimeProps {
    * @default false
    */
   readonly kfsRuntimeFlags?: boolean;
+  /**
+   * Arguments that start the server in multi-model mode: no model of its own, the TrainedModels of
+   * its InferenceService loaded from `{{.ModelConfigFile}}` before it reports ready, and more loaded
+   * or unloaded later through the v2 model repository API (`/v2/repository/models/{name}/load|unload`).
+   * @default - none: the runtime cannot serve TrainedModels
+   */
+  readonly multiModelArgs?: string[];
 }
 
 /**
@@ -100,6 +108,7 @@ export class ModelRuntime {
     supportedFormats: [ModelFormat.ONNX],
     protocols: [ProtocolVersion.V2],
     args: ['serve', '--model={{.Name}}={{.StorageUri}}', '--http-port={{.HttpPort}}'],
+    multiModelArgs: ['serve', '--model-config={{.ModelConfigFile}}', '--http-port={{.HttpPort}}'],
     pullsOwnModel: true,
     gpuCapable: true,
     readinessPath: '/v2/health/ready',
@@ -201,6 +210,8 @@ export class ModelRuntime {
   public readonly metricsPath: string;
   /** Whether the server takes kfs-runtime's serving flags. */
   public readonly kfsRuntimeFlags: boolean;
+  /** Whether it can serve TrainedModels (it has multi-model arguments). */
+  public readonly supportsMultiModel: boolean;
 
   private constructor(private readonly props: ModelRuntimeProps) {
     if (props.protocols.length === 0) {
@@ -218,6 +229,7 @@ export class ModelRuntime {
     this.metricsPort = props.metricsPort ?? this.httpPort;
     this.metricsPath = props.metricsPath ?? '/metrics';
     this.kfsRuntimeFlags = props.kfsRuntimeFlags ?? false;
+    this.supportsMultiModel = props.multiModelArgs !== undefined;
   }
 
   /** The same runtime with another image (e.g. a mirror in your registry, or a digest-pinned one). */
@@ -249,6 +261,19 @@ export class ModelRuntime {
       args: (this.props.args ?? []).map(fill),
     };
   }
+
+  /** @internal command and args of the multi-model server; call only when `supportsMultiModel` */
+  public _multiModelContainer(modelConfigFile: string): { command?: string[]; args: string[] } {
+    const fill = (arg: string) => fillPlaceholders(arg, {
+      '{{.ModelConfigFile}}': modelConfigFile,
+      '{{.HttpPort}}': String(this.httpPort),
+      '{{.GrpcPort}}': String(this.grpcPort),
+    });
+    return {
+      command: this.props.command?.map(fill),
+      args: (this.props.multiModelArgs ?? []).map(fill),
+    };
+  }
 }
 
 /** @internal values for a runtime's argument placeholders */
@@ -262,7 +287,8 @@ function fillPlaceholders(arg: string, values: Record<string, string>): string {
   return arg.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (placeholder, key: string) => {
     const value = values[`{{.${key}}}`];
     if (value === undefined) {
-      throw new ValidationError(`ModelRuntime: argument (${quote(arg)}) uses the unknown placeholder ${placeholder}; use {{.Name}}, {{.ModelDir}}, {{.StorageUri}}, {{.HttpPort}} or {{.GrpcPort}}`);
+      const known = Object.keys(values);
+      throw new ValidationError(`ModelRuntime: argument (${quote(arg)}) uses the unknown placeholder ${placeholder}; use ${known.slice(0, -1).join(', ')} or ${known[known.length - 1]}`);
     }
     return value;
   });

@@ -1,5 +1,6 @@
+import { parseControllerArgs } from './cli/controller-args';
 import { parseServeArgs } from './cli/serve-args';
-import { MAIN_USAGE, SERVE_USAGE, UsageError } from './cli/usage';
+import { CONTROLLER_USAGE, MAIN_USAGE, SERVE_USAGE, UsageError } from './cli/usage';
 
 /** Exit statuses of the kfs-runtime executable. */
 export enum ExitCode {
@@ -22,6 +23,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     switch (command) {
       case 'serve':
         return await serve(args, env);
+      case 'controller':
+        return await controller(args, env);
       case '-h':
       case '--help':
       case 'help':
@@ -34,7 +37,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      const helpCommand = command === 'serve' ? 'kfs-runtime serve --help' : 'kfs-runtime --help';
+      const helpCommand = command === 'serve' || command === 'controller' ? `kfs-runtime ${command} --help` : 'kfs-runtime --help';
       process.stderr.write(`kfs-runtime: ${error.message}\nRun '${helpCommand}' for usage.\n`);
       return ExitCode.USAGE;
     }
@@ -64,6 +67,48 @@ async function serve(args: readonly string[], env: NodeJS.ProcessEnv): Promise<n
   for (const name of SHUTDOWN_SIGNALS) process.off(name, forceExit);
   if (!clean) server.app.log.warn({ timeoutMs }, 'shutdown timeout reached: open connections were cut off');
   server.app.log.info('stopped');
+  return ExitCode.OK;
+}
+
+async function controller(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const command = parseControllerArgs(args, env);
+  if (command.help) {
+    process.stdout.write(CONTROLLER_USAGE);
+    return ExitCode.OK;
+  }
+  if (command.leaseNamespace === undefined) {
+    throw new UsageError('--lease-namespace is required outside a cluster (or set POD_NAMESPACE)');
+  }
+  const shutdownSignal = nextShutdownSignal();
+  // Loaded only now: @kubernetes/client-node is large, and --help or a usage error should not wait for it.
+  const k8s = await import('@kubernetes/client-node');
+  const { startController } = await import('./controller/controller');
+  const { createLogger } = await import('./controller/logger');
+  const kubeConfig = new k8s.KubeConfig();
+  if (command.kubeconfigFile !== undefined) kubeConfig.loadFromFile(command.kubeconfigFile);
+  else kubeConfig.loadFromCluster();
+  const log = createLogger(command.logLevel);
+  const running = await startController({
+    config: command.config!,
+    kubeConfig,
+    leaseNamespace: command.leaseNamespace,
+    leaseName: command.leaseName,
+    identity: command.identity,
+    leaseDurationMs: command.leaseDurationMs,
+    renewDeadlineMs: command.renewDeadlineMs,
+    retryPeriodMs: command.retryPeriodMs,
+    resyncPeriodMs: command.resyncPeriodMs,
+    workers: command.workers,
+    healthPort: command.healthPort,
+    healthHost: command.healthHost,
+    log,
+  });
+  const signal = await shutdownSignal;
+  log.info('shutting down', { signal });
+  const forceExit = () => process.exit(ExitCode.FAILURE);
+  for (const name of SHUTDOWN_SIGNALS) process.once(name, forceExit);
+  await running.stop();
+  for (const name of SHUTDOWN_SIGNALS) process.off(name, forceExit);
   return ExitCode.OK;
 }
 

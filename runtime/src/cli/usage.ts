@@ -9,7 +9,8 @@ export class UsageError extends Error {
 export const MAIN_USAGE = `Usage: kfs-runtime <command> [options]
 
 Commands:
-  serve     Serve ONNX models over the Open Inference Protocol (KServe v2: REST and gRPC) and KServe v1
+  serve       Serve ONNX models over the Open Inference Protocol (KServe v2: REST and gRPC) and KServe v1
+  controller  Load TrainedModels into the replicas of multi-model InferenceServices
 
 Run 'kfs-runtime <command> --help' for the options of a command.
 `;
@@ -117,4 +118,31 @@ Storage credentials and endpoints (KServe's variable names; the constructs set t
 
 The server is ready (GET /v2/health/ready) once every startup model has loaded; it stops gracefully on
 SIGTERM or SIGINT.
+`;
+
+export const CONTROLLER_USAGE = `Usage: kfs-runtime controller --config FILE [options]
+
+Load the TrainedModels (serving.kserve.io/v1alpha1) of multi-model InferenceServices into every
+predictor replica through the v2 repository API, keep their model-config ConfigMaps current, and
+report status conditions. Several replicas may run: a Lease elects the one that acts.
+
+Options:
+  --config FILE               The controller configuration (JSON, written by the ModelController
+                              construct): the InferenceServices it serves.
+  --kubeconfig FILE           Connect with this kubeconfig (default: $KUBECONFIG, else in-cluster).
+  --lease-name NAME           The leader-election Lease (default kfs-model-controller).
+  --lease-namespace NS        Its namespace (default: $POD_NAMESPACE, else the pod's namespace).
+  --identity ID               Holder identity (default: $POD_NAME, else host name and process id).
+  --lease-duration D          How long an unrenewed Lease holds (default 15s).
+  --renew-deadline D          A leader that cannot renew for D stops acting (default 2/3 of the lease).
+  --retry-period D            Time between Lease tries (default 2/15 of the lease).
+  --resync-period D           Reconcile everything this often without events (default 60s).
+  --workers N                 InferenceServices reconciled at once (default 4).
+  --health-port N             Serve /healthz and /readyz on this port (0 picks one; default: none).
+  --health-host ADDRESS       Address of the health endpoints (default 0.0.0.0).
+  --log-level LEVEL           debug, info, warn, error or silent (default info).
+  -h, --help                  Show this help.
+
+Durations are written like 500ms, 15s or 2m. Stops gracefully on SIGTERM or SIGINT, handing the
+Lease to a standby replica.
 `;

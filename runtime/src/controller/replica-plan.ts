@@ -1,0 +1,48 @@
+import type { DesiredModel } from './desired-state';
+
+/** One row of a replica's repository index, as the controller needs it. */
+export interface ReplicaModel {
+  readonly name: string;
+  /** Triton's states: LOADING, READY, UNAVAILABLE; empty for a folder that was never loaded. */
+  readonly state: string;
+  readonly reason: string;
+  /** Where the loaded (or loading) version came from. */
+  readonly storageUri?: string;
+}
+
+export interface ReplicaPlan {
+  /** Models to (re)load: missing, failed, or loaded from another storage URI (a swap). */
+  readonly loads: readonly DesiredModel[];
+  /** Models the replica has that are not desired. */
+  readonly unloads: readonly string[];
+  /** Desired models the replica is still loading (from its model config, or an earlier request). */
+  readonly loading: readonly string[];
+}
+
+/**
+ * What one replica must do to serve exactly the desired models. Pure; the reconciler decides when
+ * (backoff for models that keep failing).
+ *
+ * A model loaded from another storage URI is loaded again with the new one, not unloaded first:
+ * kfs-runtime keeps the old version serving until the new one is READY and then swaps, so requests
+ * never see a 404 during the change.
+ */
+export function planReplica(desired: readonly DesiredModel[], reported: readonly ReplicaModel[]): ReplicaPlan {
+  const byName = new Map(reported.map((row) => [row.name, row]));
+  const loads: DesiredModel[] = [];
+  const loading: string[] = [];
+  for (const model of desired) {
+    const row = byName.get(model.name);
+    const sameSource = row?.storageUri === model.storageUri;
+    if (row !== undefined && sameSource && row.state === 'READY') continue;
+    if (row !== undefined && sameSource && row.state === 'LOADING') {
+      loading.push(model.name);
+      continue;
+    }
+    loads.push(model);
+  }
+  const wanted = new Set(desired.map((m) => m.name));
+  // A never-loaded repository folder (state '') is not served, so there is nothing to unload.
+  const unloads = reported.filter((row) => !wanted.has(row.name) && row.state !== '').map((row) => row.name);
+  return { loads, unloads, loading };
+}

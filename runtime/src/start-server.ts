@@ -10,6 +10,7 @@ import { startMetricsServer } from './metrics/metrics-server';
 import { RuntimeMetrics } from './metrics/runtime-metrics';
 import { createModelLoader } from './models/load-model';
 import { type ModelSource, ModelState } from './models/model';
+import { readModelConfigFile } from './models/model-config-file';
 import { type ModelEntry, ModelRepository } from './models/model-repository';
 import { ModelStorage, type StorageOptions, redactUri } from './models/storage';
 import type { SessionOptions } from './models/session-options';
@@ -57,6 +58,15 @@ export interface ServeOptions {
    * @default - only models already known can be (re)loaded through the repository API
    */
   readonly modelRepository?: string;
+  /**
+   * Multi-model mode: KServe's `models.json` (the TrainedModel list the controller writes into the
+   * InferenceService's model-config ConfigMap). Its models load at startup like `models`, and until
+   * they have all settled, models loaded through the repository API count for readiness too, so a
+   * starting replica reports ready only with every model it was given. A model that fails to load
+   * stops counting (the controller retries it and reports the failure). A missing file means none.
+   * @default - no model config
+   */
+  readonly modelConfigFile?: string;
   /**
    * Base URL of an explainer that v1 `:explain` calls are relayed to.
    * @default - no explainer: `:explain` answers 404
@@ -188,8 +198,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   );
   const payloadLogger = options.payloadLogging === undefined ? undefined : new PayloadLogger(options.payloadLogging, loggerEvents(() => app?.log, metrics));
   if (payloadLogger !== undefined) metrics?.trackLoggerQueue(() => payloadLogger.depth);
+  const configModels = options.modelConfigFile === undefined ? [] : await readModelConfigFile(options.modelConfigFile);
+  let startupSettled = false;
   app = buildServer({
     repository,
+    ...(options.modelConfigFile === undefined ? {} : { repositoryLoadsRequired: () => !startupSettled }),
     bodyLimitBytes: options.bodyLimitBytes,
     logLevel: options.logLevel ?? 'info',
     modelRepository: options.modelRepository,
@@ -213,7 +226,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   // Loading starts before listening: load() lists each model as LOADING synchronously, so
   // readiness can never answer 200 in the moment between listening and the first load.
-  const modelsLoaded = repository.loadAll(options.models);
+  const modelsLoaded = Promise.all([repository.loadAll(options.models), loadConfiguredModels(repository, configModels)]).then(([given, configured]) => {
+    startupSettled = true;
+    return [...given, ...configured];
+  });
+  if (options.modelConfigFile !== undefined) {
+    app.log.info({ modelConfig: options.modelConfigFile, models: configModels.map((model) => model.name) }, `loading ${configModels.length} models from the model config`);
+  }
   const listenHost = options.host ?? '0.0.0.0';
   let grpcPort: number;
   let metricsServer: { server: HttpServer; port: number } | undefined;
@@ -326,6 +345,17 @@ function loggerEvents(log: () => FastifyBaseLogger | undefined, metrics: Runtime
       suppressed = 0;
     },
   };
+}
+
+/** Model-config models are awaited until they settle: a failed one stops holding readiness back. */
+function loadConfiguredModels(repository: ModelRepository, models: readonly ModelSource[]): Promise<ModelEntry[]> {
+  return Promise.all(
+    models.map(async (model) => {
+      const settled = await repository.load(model.name, model.uri);
+      if (settled.state !== ModelState.READY) repository.stopRequiring(model.name);
+      return settled;
+    }),
+  );
 }
 
 function logModelState(log: FastifyBaseLogger, entry: ModelEntry): void {

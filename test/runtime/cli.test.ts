@@ -141,9 +141,15 @@ describe('kfs-runtime executable', () => {
   });
 
   it('exits 2 for an unknown command', async () => {
+    const cli = runCli(['train']);
+    expect(await cli.exit).toEqual({ code: 2, signal: null });
+    expect(cli.stderr()).toBe("kfs-runtime: unknown command 'train'\nRun 'kfs-runtime --help' for usage.\n");
+  });
+
+  it('controller: exits 2 without --config, pointing at its own help', async () => {
     const cli = runCli(['controller']);
     expect(await cli.exit).toEqual({ code: 2, signal: null });
-    expect(cli.stderr()).toBe("kfs-runtime: unknown command 'controller'\nRun 'kfs-runtime --help' for usage.\n");
+    expect(cli.stderr()).toBe("kfs-runtime: --config is required: the controller configuration file (written by the ModelController construct)\nRun 'kfs-runtime controller --help' for usage.\n");
   });
 
   it('prints serve usage for --help and exits 0', async () => {

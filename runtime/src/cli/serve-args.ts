@@ -61,8 +61,9 @@ export function parseServeArgs(
   const payloadLogging = parsePayloadLogging(read);
   const tracing = parseTracing(read, env);
   const session = parseSession(read);
+  const modelConfig = values['model-config'];
   const options: ServeOptions = {
-    models: parseModels(values, env, cwd, modelRepository !== undefined),
+    models: parseModels(values, env, cwd, modelRepository !== undefined || modelConfig !== undefined),
     ...(values.host === undefined ? {} : { host: values.host }),
     ...(httpPort === undefined ? {} : { httpPort: parsePort(httpPort.flag, httpPort.value) }),
     ...(grpcPort === undefined ? {} : { grpcPort: parsePort(grpcPort.flag, grpcPort.value) }),
@@ -76,6 +77,7 @@ export function parseServeArgs(
     ...(payloadLogging === undefined ? {} : { payloadLogging }),
     ...(tracing === undefined ? {} : { tracing }),
     ...(session === undefined ? {} : { session }),
+    ...(modelConfig === undefined ? {} : { modelConfigFile: path.resolve(cwd, modelConfig) }),
   };
   const drain = read('drain-seconds', 'KFS_DRAIN_SECONDS');
   const timeout = read('shutdown-timeout-seconds', 'KFS_SHUTDOWN_TIMEOUT_SECONDS');
@@ -279,6 +281,7 @@ function parseOrThrowUsage(args: readonly string[]) {
         'model-repository': { type: 'string' },
         model_repository: { type: 'string' },
         'explainer-url': { type: 'string' },
+        'model-config': { type: 'string' },
         host: { type: 'string' },
         'http-max-input-size': { type: 'string' },
         'model-cache-dir': { type: 'string' },
@@ -353,7 +356,7 @@ function oneOf(values: ParsedValues, dashed: SpelledOption, underscored: Spelled
   return undefined;
 }
 
-function parseModels(values: ParsedValues, env: NodeJS.ProcessEnv, cwd: string, hasModelRepository: boolean): ModelSource[] {
+function parseModels(values: ParsedValues, env: NodeJS.ProcessEnv, cwd: string, mayStartEmpty: boolean): ModelSource[] {
   const models = (values.model ?? []).map((spec) => parseModelSpec('--model', spec, cwd));
   const modelName = oneOf(values, 'model-name', 'model_name');
   const modelDir = oneOf(values, 'model-dir', 'model_dir');
@@ -368,9 +371,9 @@ function parseModels(values: ParsedValues, env: NodeJS.ProcessEnv, cwd: string, 
       if (spec.trim() !== '') models.push(parseModelSpec('KFS_MODELS', spec.trim(), cwd));
     }
   }
-  // With a model repository the server may start empty: models arrive through the repository API.
-  if (models.length === 0 && !hasModelRepository) {
-    throw new UsageError('no model to serve: give --model NAME=PATH_OR_URI (or --model-dir, or KFS_MODELS, or --model-repository)');
+  // With a model repository or a model config the server may start empty: models arrive through the repository API.
+  if (models.length === 0 && !mayStartEmpty) {
+    throw new UsageError('no model to serve: give --model NAME=PATH_OR_URI (or --model-dir, or KFS_MODELS, or --model-repository, or --model-config)');
   }
   const seen = new Set<string>();
   for (const { name } of models) {

@@ -30,6 +30,9 @@ Options:
                               wins).
   --model-name NAME           One model, KServe custom-runtime style: --model-name with --model-dir
   --model-dir PATH_OR_URI     is the same as --model NAME=PATH_OR_URI (NAME defaults to 'model').
+  --model-config FILE         Multi-model mode: KServe's models.json (written by the TrainedModel
+                              controller into the model-config ConfigMap); its models load at start
+                              and the server is ready once they have settled. A missing file is empty.
   --model-repository PATH_OR_URI
                               Folder whose subfolders are models that POST /v2/repository/models/NAME/load
                               (or gRPC RepositoryModelLoad) loads by name. With it, no --model is needed.

@@ -42,7 +42,9 @@ export function planReplica(desired: readonly DesiredModel[], reported: readonly
     loads.push(model);
   }
   const wanted = new Set(desired.map((m) => m.name));
-  // A never-loaded repository folder (state '') is not served, so there is nothing to unload.
-  const unloads = reported.filter((row) => !wanted.has(row.name) && row.state !== '').map((row) => row.name);
+  // Only what is served or on its way: an UNAVAILABLE row (unloaded, or a failed load) holds no
+  // engine, and a never-loaded repository folder (state '') is not served; unloading those again
+  // would be an extra unload on every reconcile.
+  const unloads = reported.filter((row) => !wanted.has(row.name) && (row.state === 'READY' || row.state === 'LOADING')).map((row) => row.name);
   return { loads, unloads, loading };
 }

@@ -77,6 +77,14 @@ export class ModelRepository {
     return this.list().filter((entry) => this.#required.has(entry.name) && entry.state !== ModelState.READY);
   }
 
+  /**
+   * Readiness stops waiting for `name` (it stays listed). A multi-model server uses this for a model
+   * that failed to load: one broken TrainedModel must not keep every new replica out of service.
+   */
+  stopRequiring(name: string): void {
+    this.#required.delete(name);
+  }
+
   /** Subscribes to state changes; returns the unsubscribe function. */
   onStateChange(listener: ModelStateListener): () => void {
     this.#listeners.add(listener);

@@ -38,6 +38,11 @@ export interface ServerOptions {
    */
   readonly modelRepository?: string;
   /**
+   * Whether readiness waits for models loaded through the repository API (see RepositoryExtensionOptions).
+   * @default - never
+   */
+  readonly repositoryLoadsRequired?: () => boolean;
+  /**
    * Base URL of the explainer that v1 `:explain` calls are relayed to.
    * @default - no explainer: `:explain` answers 404
    */
@@ -118,7 +123,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   registerMetadataRoutes(app, options.repository);
   registerInferRoutes(app, options.repository, pipeline);
   registerStatisticsRoutes(app, options.repository);
-  registerRepositoryRoutes(app, new RepositoryExtension(options.repository, options.modelRepository));
+  registerRepositoryRoutes(app, new RepositoryExtension(options.repository, options.modelRepository, { loadsRequired: options.repositoryLoadsRequired }));
   const explainer =
     options.explainerUrl === undefined
       ? undefined

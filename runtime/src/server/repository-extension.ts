@@ -3,7 +3,7 @@ import { ErrorKind, InferenceServerError, invalidArgument, unknownModel } from '
 import { ModelState } from '../models/model';
 import { isValidModelName } from '../models/model-name';
 import type { ModelEntry, ModelRepository } from '../models/model-repository';
-import { localizeModelUri, storageScheme } from '../models/storage';
+import { localizeModelUri, normalizeModelUri, storageScheme } from '../models/storage';
 
 /** One row of the repository index, as Triton's `RepositoryIndexResponse.ModelIndex`. */
 export interface RepositoryIndexEntry {
@@ -12,6 +12,24 @@ export interface RepositoryIndexEntry {
   /** Empty for a model folder that was never loaded. */
   readonly state: string;
   readonly reason: string;
+  /**
+   * Where the listed version was loaded from, as it was given (REST only; an extension of Triton's
+   * row). The TrainedModel controller compares it with the TrainedModel's storageUri to tell a
+   * current model from one that must be swapped, also after the controller restarts.
+   */
+  readonly storage_uri?: string;
+}
+
+/** Options of {@link RepositoryExtension}. */
+export interface RepositoryExtensionOptions {
+  /**
+   * Whether server readiness waits for a model loaded through the extension. A multi-model server
+   * says yes until its startup models have settled, so a replica that is still starting becomes
+   * ready only with the models the controller sent it meanwhile; afterwards loads never take a
+   * serving replica out of its Service.
+   * @default - never
+   */
+  readonly loadsRequired?: () => boolean;
 }
 
 /**
@@ -24,11 +42,15 @@ export interface RepositoryIndexEntry {
 export class RepositoryExtension {
   readonly #root: string | undefined;
 
+  readonly #loadsRequired: () => boolean;
+
   constructor(
     private readonly repository: ModelRepository,
     modelRepository?: string,
+    options: RepositoryExtensionOptions = {},
   ) {
     this.#root = modelRepository?.replace(/\/+$/, '');
+    this.#loadsRequired = options.loadsRequired ?? (() => false);
   }
 
   /** Known models plus never-loaded folders of the model repository, sorted by name. */
@@ -42,18 +64,30 @@ export class RepositoryExtension {
   }
 
   /**
-   * Loads or reloads `name`; resolves once it is READY.
+   * Loads or reloads `name`; resolves once it is READY. With `storageUri` (the load request's
+   * `storage_uri` parameter) the model is loaded from there, which is how the TrainedModel
+   * controller adds a model or swaps in a new version; the URI is kept as given.
    *
    * @throws InferenceServerError NOT_FOUND when the name has no known location or folder;
-   * INVALID_ARG when it cannot be a model name or loading fails (with the loader's reason).
+   * INVALID_ARG when it cannot be a model name, the URI cannot be used, or loading fails (with the
+   * loader's reason).
    */
-  async load(name: string): Promise<ModelEntry> {
+  async load(name: string, storageUri?: string): Promise<ModelEntry> {
     if (!isValidModelName(name)) throw invalidArgument(`invalid model name '${name}': use letters, digits, '_', '.' and '-', starting with a letter or digit`);
+    if (storageUri !== undefined) {
+      try {
+        normalizeModelUri(storageUri);
+      } catch (error) {
+        throw invalidArgument(`load parameter 'storage_uri': ${(error as Error).message}`);
+      }
+    }
     const known = this.repository.get(name);
-    const uri = known?.uri ?? (this.#root === undefined ? undefined : `${this.#root}/${name}`);
+    const uri = storageUri ?? known?.uri ?? (this.#root === undefined ? undefined : `${this.#root}/${name}`);
     if (uri === undefined) throw unknownModel(name);
-    const settled = await this.repository.load(name, uri, { required: false });
+    const required = this.#loadsRequired();
+    const settled = await this.repository.load(name, uri, { required });
     if (settled.state === ModelState.READY) return settled;
+    if (required) this.repository.stopRequiring(name);
     if (known === undefined) this.repository.forget(name);
     const failure = settled.failure;
     if (known === undefined && failure instanceof InferenceServerError && failure.kind === ErrorKind.NOT_FOUND) {
@@ -84,5 +118,6 @@ function indexRow(entry: ModelEntry): RepositoryIndexEntry {
     ...(entry.model?.version === undefined ? {} : { version: entry.model.version }),
     state: entry.state,
     reason: entry.reason ?? '',
+    storage_uri: entry.uri,
   };
 }

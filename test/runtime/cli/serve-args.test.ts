@@ -71,6 +71,11 @@ describe('parseServeArgs', () => {
     expect(optionsOf(flags).models).toEqual([{ name: 'iris', uri: '/mnt/models' }]);
   });
 
+  it('multi-model mode: --model-config alone starts with no model of its own, the file resolved against the working directory', () => {
+    expect(optionsOf(['--model-config', 'configs/models.json'])).toEqual({ models: [], modelConfigFile: '/srv/app/configs/models.json' });
+    expect(optionsOf(['--model-config=/mnt/configs/models.json', '--http-port=8080'])).toEqual({ models: [], modelConfigFile: '/mnt/configs/models.json', httpPort: 8080 });
+  });
+
   it("names a lone --model_dir 'model', KServe's default", () => {
     expect(optionsOf(['--model_dir', '/mnt/models']).models).toEqual([{ name: 'model', uri: '/mnt/models' }]);
   });
@@ -136,7 +141,7 @@ describe('parseServeArgs', () => {
     [['--model', 'iris=m', '--port=1'], "unknown option '--port'"],
     [['--model', 'iris=m', 'extra'], "unexpected argument 'extra'; serve takes only options"],
     [['--model'], "Option '--model <value>' argument missing"],
-    [[], 'no model to serve: give --model NAME=PATH_OR_URI (or --model-dir, or KFS_MODELS, or --model-repository)'],
+    [[], 'no model to serve: give --model NAME=PATH_OR_URI (or --model-dir, or KFS_MODELS, or --model-repository, or --model-config)'],
     [['--model', 'iris'], "--model expects NAME=PATH_OR_URI, got 'iris'"],
     [['--model', '=m'], "--model expects NAME=PATH_OR_URI, got '=m'"],
     [['--model', 'iris='], "--model expects NAME=PATH_OR_URI, got 'iris='"],

@@ -115,7 +115,7 @@ export function inferenceServiceHandlers(
       return { model_stats: [modelStatisticsObject(model.name, model.version, statistics)] };
     }),
     RepositoryIndex: unary(async (request: { ready: boolean }) => ({
-      models: (await extension.index(request.ready)).map((row) => ({ ...row, version: row.version ?? '' })),
+      models: (await extension.index(request.ready)).map((row) => ({ name: row.name, version: row.version ?? '', state: row.state, reason: row.reason })),
     })),
     RepositoryModelLoad: unary(async (request: { model_name: string }) => {
       await extension.load(request.model_name);

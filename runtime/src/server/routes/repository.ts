@@ -25,8 +25,8 @@ export function registerRepositoryRoutes(app: FastifyInstance, extension: Reposi
   });
 
   app.post<{ Params: RepositoryModelParams }>('/v2/repository/models/:model/load', async (request, reply) => {
-    checkLoadBody(parseOptionalJsonBody(request.body));
-    await extension.load(request.params.model);
+    const storageUri = checkLoadBody(parseOptionalJsonBody(request.body));
+    await extension.load(request.params.model, storageUri);
     return reply.type('application/json; charset=utf-8').send('{}');
   });
 
@@ -46,11 +46,20 @@ function checkParameters(body: unknown, action: string): Record<string, unknown>
   return (body.parameters as Record<string, unknown> | undefined) ?? {};
 }
 
-/** Triton's load can override the config or upload files; models here come from storage only. */
-function checkLoadBody(body: unknown): void {
-  for (const key of Object.keys(checkParameters(body, 'load'))) {
+/**
+ * Triton's load can override the config or upload files; models here come from storage only. Our
+ * one load parameter, `storage_uri`, says where (the TrainedModel controller sends it).
+ */
+function checkLoadBody(body: unknown): string | undefined {
+  const parameters = checkParameters(body, 'load');
+  for (const key of Object.keys(parameters)) {
     if (key === 'config' || key.startsWith('file:')) {
       throw invalidArgument(`load parameter '${key}' is not supported: models are loaded from their storage location as they are`);
     }
   }
+  const storageUri = parameters.storage_uri;
+  if (storageUri !== undefined && (typeof storageUri !== 'string' || storageUri === '')) {
+    throw invalidArgument("load parameter 'storage_uri' must be a non-empty string (the model's storage URI)");
+  }
+  return storageUri;
 }

@@ -11,7 +11,7 @@ import { RuntimeMetrics } from './metrics/runtime-metrics';
 import { createModelLoader } from './models/load-model';
 import { type ModelSource, ModelState } from './models/model';
 import { readModelConfigFile } from './models/model-config-file';
-import { type ModelEntry, ModelRepository } from './models/model-repository';
+import { type ModelEntry, ModelRepository, UNLOADED_REASON } from './models/model-repository';
 import { ModelStorage, type StorageOptions, redactUri } from './models/storage';
 import type { SessionOptions } from './models/session-options';
 import { buildServer, type LogLevel } from './server/build-server';
@@ -364,6 +364,8 @@ function logModelState(log: FastifyBaseLogger, entry: ModelEntry): void {
       { model: entry.name, version: entry.model.version, path: entry.model.path, loadMs: Math.round(entry.loadMs ?? 0) },
       `model '${entry.name}' loaded`,
     );
+  } else if (entry.state === ModelState.UNAVAILABLE && entry.reason === UNLOADED_REASON) {
+    log.info({ model: entry.name, uri: redactUri(entry.uri) }, `model '${entry.name}' unloaded`);
   } else if (entry.state === ModelState.UNAVAILABLE) {
     log.error({ model: entry.name, uri: redactUri(entry.uri), reason: entry.reason }, `model '${entry.name}' failed to load`);
   }

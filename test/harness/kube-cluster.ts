@@ -307,12 +307,12 @@ export class KubeCluster {
    * `leases.coordination.k8s.io`), asked through a SubjectAccessReview, as `kubectl auth can-i --as` does.
    * Cluster-wide when `namespace` is omitted.
    */
-  async canI(identity: KubeIdentity, verb: string, resource: ResourceName, namespace?: string): Promise<boolean> {
-    return (await this.accessReview(identity, verb, resource, namespace)).allowed === true;
+  async canI(identity: KubeIdentity, verb: string, resource: ResourceName, namespace?: string, name?: string): Promise<boolean> {
+    return (await this.accessReview(identity, verb, resource, namespace, name)).allowed === true;
   }
 
-  /** The SubjectAccessReview's whole status (`allowed`, `denied`, `reason`). */
-  async accessReview(identity: KubeIdentity, verb: string, resource: ResourceName, namespace?: string): Promise<{ allowed: boolean; denied?: boolean; reason?: string }> {
+  /** The SubjectAccessReview's whole status (`allowed`, `denied`, `reason`); `name` checks one object (RBAC `resourceNames`). */
+  async accessReview(identity: KubeIdentity, verb: string, resource: ResourceName, namespace?: string, name?: string): Promise<{ allowed: boolean; denied?: boolean; reason?: string }> {
     const [typeAndGroup, subresource] = resource.split('/', 2);
     const dot = typeAndGroup.indexOf('.');
     const review = await this.admin.post('/apis/authorization.k8s.io/v1/subjectaccessreviews', {
@@ -327,6 +327,7 @@ export class KubeCluster {
           group: dot < 0 ? '' : typeAndGroup.slice(dot + 1),
           subresource,
           namespace,
+          name,
         },
       },
     });

@@ -6,6 +6,7 @@ import { runColdStartBenchmark } from './cold-start';
 import { runRuntimeFeatureBenchmark } from './runtime-features';
 import { runRuntimeProtocolBenchmark } from './runtime-protocols';
 import { runSynthBenchmark } from './synth-1000';
+import { runTrainedModelBenchmark } from './trained-model-latency';
 
 async function main(): Promise<void> {
   runSynthBenchmark();
@@ -13,6 +14,8 @@ async function main(): Promise<void> {
   console.log();
   await runColdStartBenchmark();
   await runRuntimeFeatureBenchmark();
+  console.log();
+  await runTrainedModelBenchmark();
 }
 
 main().catch((error: unknown) => {

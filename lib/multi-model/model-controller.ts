@@ -112,6 +112,11 @@ export class ModelController extends Construct {
   public readonly leaderElectionRoleBinding: k8s.KubeRoleBinding;
   /** The TrainedModel CRD, when `installCrd` is true. */
   public readonly crd?: TrainedModelCrd;
+  /**
+   * Per served InferenceService that has a NetworkPolicy (`egress`) in another namespace: a policy
+   * that lets the controller's pods reach its predictor's HTTP port, by InferenceService name.
+   */
+  public readonly networkPolicies: { [isvcName: string]: k8s.KubeNetworkPolicy } = {};
 
   constructor(scope: Construct, id: string, props: ModelControllerProps) {
     super(scope, id);
@@ -185,6 +190,22 @@ export class ModelController extends Construct {
         subjects: [subject],
       });
     }
+    // An InferenceService's own NetworkPolicy admits only Knative, the gateways and its namespace;
+    // policies add up, so one more lets the controller call the repository API of its replicas.
+    for (const isvc of props.inferenceServices) {
+      if (isvc.egressControl?.networkPolicy === undefined || isvc.namespace === this.namespace) continue;
+      this.networkPolicies[isvc.name] = new k8s.KubeNetworkPolicy(this, `NetworkPolicy-${isvc.namespace}-${isvc.name}`, {
+        metadata: metadata(isvc.namespace, `${this.name}-${isvc.name}`),
+        spec: {
+          podSelector: { matchLabels: { [kserve.LABEL_INFERENCE_SERVICE]: isvc.name, [kserve.LABEL_COMPONENT]: 'predictor' } },
+          policyTypes: ['Ingress'],
+          ingress: [{
+            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': this.namespace } }, podSelector: { matchLabels: selectorLabels(this.name) } }],
+            ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(isvc.predictor._resolved.container.port!.containerPort) }],
+          }],
+        },
+      });
+    }
     const leaderElectionName = `${this.name}-leader-election`;
     this.leaderElectionRole = new k8s.KubeRole(this, 'LeaderElectionRole', {
       metadata: metadata(this.namespace, leaderElectionName),
@@ -197,7 +218,7 @@ export class ModelController extends Construct {
     });
 
     const resources = resolveControllerResources(owner, props.resources);
-    const selector = { 'app.kubernetes.io/name': 'kfs-model-controller', 'app.kubernetes.io/instance': this.name };
+    const selector = selectorLabels(this.name);
     const health = k8s.IntOrString.fromNumber(MODEL_CONTROLLER_HEALTH_PORT);
     const quantities = (values: { [name: string]: string }) => Object.fromEntries(Object.entries(values).map(([name, value]) => [name, k8s.Quantity.fromString(value)]));
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
@@ -277,6 +298,10 @@ function resolveControllerResources(owner: string, resources: ContainerResources
     }
   }
   return { requests, limits };
+}
+
+function selectorLabels(name: string): { [key: string]: string } {
+  return { 'app.kubernetes.io/name': 'kfs-model-controller', 'app.kubernetes.io/instance': name };
 }
 
 function validateInferenceServices(owner: string, isvcs: readonly InferenceService[]): void {

@@ -293,6 +293,33 @@ describe('ModelController', () => {
   });
 });
 
+describe('ModelController and an InferenceService NetworkPolicy (egress)', () => {
+  test('a served InferenceService with its own NetworkPolicy in another namespace gets one more that admits the controller to the predictor port', () => {
+    const chart = newChart('serving-system');
+    const locked = mms(chart, 'locked', { namespace: 'team-a', egress: {} });
+    const open = mms(chart, 'open', { namespace: 'team-a' });
+    const controller = new ModelController(chart, 'controller', { inferenceServices: [locked, open] });
+    const manifests = synth(chart);
+    expect(manifests.filter(m => m.kind === 'NetworkPolicy').map(m => `${m.metadata.namespace}/${m.metadata.name}`)).toEqual(['team-a/locked', 'team-a/kfs-model-controller-locked']);
+    expect(find(manifests, 'NetworkPolicy', 'kfs-model-controller-locked').spec).toEqual({
+      podSelector: { matchLabels: { 'serving.kserve.io/inferenceservice': 'locked', 'component': 'predictor' } },
+      policyTypes: ['Ingress'],
+      ingress: [{
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'serving-system' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'kfs-model-controller', 'app.kubernetes.io/instance': 'kfs-model-controller' } } }],
+        ports: [{ protocol: 'TCP', port: 8080 }],
+      }],
+    });
+    expect(Object.keys(controller.networkPolicies)).toEqual(['locked']);
+  });
+
+  test('none when the controller runs in the InferenceService\'s namespace (its policy admits the namespace already) or the InferenceService has no policy', () => {
+    const chart = newChart('team-a');
+    const controller = new ModelController(chart, 'controller', { inferenceServices: [mms(chart, 'locked', { egress: {} }), mms(chart, 'open')] });
+    expect(controller.networkPolicies).toEqual({});
+    expect(synth(chart).filter(m => m.kind === 'NetworkPolicy').map(m => m.metadata.name)).toEqual(['locked']);
+  });
+});
+
 describe('ModelController options', () => {
   test('installCrd emits our TrainedModel CRD, cluster-scoped (no namespace even in a namespaced chart)', () => {
     const chart = newChart();

@@ -35,7 +35,7 @@ beforeAll(() => {
 test('there are examples, and each synthesizes into dist/<example>/', () => {
   expect(examples).toEqual(expect.arrayContaining([
     'quickstart', 'transformer-explainer', 'sklearn-runtime', 'custom-container', 'autoscaled-knative', 'raw-keda', 'gpu-predictor',
-    'jwt-protected', 'cluster-local-egress', 'traced-scraped', 's3-credentials', 'canary', 'header-routed-canary', 'mirrored-shadow', 'promote',
+    'jwt-protected', 'cluster-local-egress', 'traced-scraped', 's3-credentials', 'canary', 'header-routed-canary', 'mirrored-shadow', 'promote', 'multi-model',
   ]));
   for (const example of examples) {
     expect([...first.files.keys()].some(key => key.startsWith(`${example}/`))).toBe(true);
@@ -56,6 +56,10 @@ test('user-facing objects carry the names the user chose, never generated hashes
   expect(names).toEqual(expect.arrayContaining([
     'RequestAuthentication/iris', 'AuthorizationPolicy/iris-require-jwt', 'AuthorizationPolicy/iris-allow', 'Gateway/iris',
     'Sidecar/fraud', 'ServiceEntry/fraud-egress-tls-443', 'NetworkPolicy/fraud', 'Telemetry/iris', 'ConfigMap/kfs-runtime-dashboard',
+  ]));
+  expect(names).toEqual(expect.arrayContaining([
+    'Deployment/mms-predictor', 'ConfigMap/modelconfig-mms-0', 'TrainedModel/iris', 'TrainedModel/mnist-mlp', 'CustomResourceDefinition/trainedmodels.serving.kserve.io',
+    'Deployment/kfs-model-controller', 'ServiceAccount/kfs-model-controller', 'Role/kfs-model-controller', 'Role/kfs-model-controller-leader-election', 'Lease/kfs-model-controller',
   ]));
 });
 

@@ -34,22 +34,25 @@ export interface DesiredState {
 }
 
 /**
- * The models an InferenceService should serve, computed from scratch from its TrainedModels every
- * time (level-triggered: no memory of earlier decisions is needed, so a restarted controller decides
- * the same).
+ * The models an InferenceService should serve, computed from its TrainedModels on every reconcile
+ * (level-triggered: a restarted controller decides the same).
  *
  * Admission follows KServe's `MemoryResourceAvailable` rule: the memory of admitted models must fit
- * in the predictor's memory limit. KServe remembers which models it admitted with a label; here the
- * order is the TrainedModels' creation order (then name), so models admitted earlier keep their place
- * (memory is immutable) and a model that does not fit waits until earlier ones are deleted. A model
- * whose framework the runtime does not serve takes no memory.
+ * in the predictor's memory limit. KServe records an admission with a label; here the record is the
+ * TrainedModel's own status (`MemoryResourceAvailable=True`, written by this controller), so models
+ * admitted earlier keep their memory, and a waiting model gets in only when it fits next to them:
+ * deleting one model never evicts another. Among the rest, creation order (then name) decides, so the
+ * model that waited longest goes first. A model whose framework the runtime does not serve takes no
+ * memory.
  */
 export function computeDesiredState(isvc: InferenceServiceConfig, trainedModels: readonly TrainedModelObject[]): DesiredState {
   const admissions = new Map<string, Admission>();
   const models: DesiredModel[] = [];
-  const admittedMemory: { name: string; bytes: number; memory: string }[] = [];
+  const inUse: { name: string; memory: string }[] = [];
   let usedBytes = 0;
-  for (const tm of [...trainedModels].filter((tm) => tm.metadata.deletionTimestamp === undefined).sort(byCreation)) {
+  const live = [...trainedModels].filter((tm) => tm.metadata.deletionTimestamp === undefined).sort(byCreation);
+  const ordered = [...live.filter(wasAdmitted), ...live.filter((tm) => !wasAdmitted(tm))];
+  for (const tm of ordered) {
     const name = tm.metadata.name;
     const spec = tm.spec?.model;
     const storageUri = spec?.storageUri;
@@ -74,21 +77,25 @@ export function computeDesiredState(isvc: InferenceServiceConfig, trainedModels:
       continue;
     }
     if (usedBytes + bytes > isvc.memoryLimitBytes) {
-      const used = admittedMemory.map((m) => `${m.name} ${m.memory}`).join(', ');
       admissions.set(name, {
         verdict: AdmissionVerdict.MEMORY_NOT_AVAILABLE,
         message: `needs ${String(rawMemory)}, but only ${formatMemoryQuantity(isvc.memoryLimitBytes - usedBytes)} of the predictor's ${isvc.memoryLimit} memory limit is free`
-          + (used === '' ? '' : ` (admitted before it: ${used})`),
+          + (inUse.length === 0 ? '' : ` (in use: ${inUse.map((m) => `${m.name} ${m.memory}`).join(', ')})`),
       });
       continue;
     }
     usedBytes += bytes;
-    admittedMemory.push({ name, bytes, memory: String(rawMemory) });
+    inUse.push({ name, memory: String(rawMemory) });
     admissions.set(name, { verdict: AdmissionVerdict.ADMITTED, message: `admitted: ${formatMemoryQuantity(usedBytes)} of ${isvc.memoryLimit} in use` });
     models.push({ name, storageUri, framework, memory: String(rawMemory) });
   }
   models.sort((a, b) => compareStrings(a.name, b.name));
   return { models, admissions };
+}
+
+/** This controller admitted it before (its status says so); memory is immutable, so that still holds. */
+function wasAdmitted(tm: TrainedModelObject): boolean {
+  return tm.status?.conditions?.some((c) => c.type === 'MemoryResourceAvailable' && c.status === 'True') ?? false;
 }
 
 /**

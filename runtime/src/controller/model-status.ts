@@ -9,7 +9,7 @@ export enum ConditionType {
   /** The InferenceService is served by this controller and has at least one ready predictor replica. */
   INFERENCE_SERVICE_READY = 'InferenceServiceReady',
   IS_MMS_PREDICTOR = 'IsMMSPredictor',
-  /** The model's memory fits in the predictor's memory limit, next to the models admitted before it. */
+  /** The model's memory fits in the predictor's memory limit next to the models already admitted. */
   MEMORY_RESOURCE_AVAILABLE = 'MemoryResourceAvailable',
   /** Ours: every ready predictor replica reports the model READY, loaded from the current storageUri. */
   MODEL_LOADED = 'ModelLoaded',

@@ -75,8 +75,9 @@ export class Reconciler {
   /** `<isvc key>|<replica url>|<model>` → the storage URI being loaded. */
   readonly #inFlight = new Map<string, string>();
   readonly #failures = new Map<string, LoadFailure>();
-  readonly #writtenModelConfig = new Map<string, string>();
-  readonly #writtenStatus = new Map<string, string>();
+  readonly #writtenModelConfig = new Map<string, { json: string; at: number }>();
+  /** What we last wrote per TrainedModel, and the resourceVersion the cache had then. */
+  readonly #writtenStatus = new Map<string, { status: string; resourceVersion: string | undefined }>();
   readonly #retryBackoff = new Map<string, Backoff>();
   readonly #now: () => number;
 
@@ -132,6 +133,7 @@ export class Reconciler {
       }
     }
 
+    this.#forgetDeletedStatuses(namespace);
     const pending = outcomes.some((o) => o.pending) || outcomes.some((o) => o.unreachable !== undefined);
     if (!pending && !apiTrouble) {
       this.#retryBackoff.delete(key);
@@ -230,19 +232,32 @@ export class Reconciler {
     return { ...base, loaded };
   }
 
+  /**
+   * The controller cannot read the ConfigMap (RBAC: patch only), so it re-applies the same content
+   * now and then: a hand edit is repaired within a minute, and applying unchanged content is free.
+   */
   async #writeModelConfig(key: string, isvc: InferenceServiceConfig, modelsJson: string): Promise<void> {
-    if (this.#writtenModelConfig.get(key) === modelsJson) return;
+    const written = this.#writtenModelConfig.get(key);
+    if (written?.json === modelsJson && this.#now() - written.at < MODEL_CONFIG_REAPPLY_MS) return;
     await this.deps.writeModelConfig(isvc, modelsJson);
-    this.#writtenModelConfig.set(key, modelsJson);
+    this.#writtenModelConfig.set(key, { json: modelsJson, at: this.#now() });
   }
 
   async #writeStatus(tm: TrainedModelObject, status: TrainedModelStatus): Promise<void> {
+    if (sameStatus(tm.status, status)) return;
     const id = `${tm.metadata.namespace}/${tm.metadata.name}/${tm.metadata.uid ?? ''}`;
-    const written = JSON.stringify(status.conditions?.map((c) => [c.type, c.status, c.reason, c.message])) + (status.url ?? '') + String(status.observedGeneration);
-    // The cache may not show our last write yet; do not write the same thing twice.
-    if (sameStatus(tm.status, status) || this.#writtenStatus.get(id) === written) return;
+    const written = JSON.stringify([status.conditions?.map((c) => [c.type, c.status, c.reason, c.message]), status.url, status.observedGeneration]);
+    // Until the cache shows our last write (a new resourceVersion), it still holds the old status: do
+    // not write the same thing again. Once it moves on, what it holds is the truth to compare with.
+    const last = this.#writtenStatus.get(id);
+    if (last?.status === written && last.resourceVersion === tm.metadata.resourceVersion) return;
     await this.deps.writeStatus(tm, status);
-    this.#writtenStatus.set(id, written);
+    this.#writtenStatus.set(id, { status: written, resourceVersion: tm.metadata.resourceVersion });
+  }
+
+  #forgetDeletedStatuses(namespace: string): void {
+    const existing = new Set(this.deps.trainedModels(namespace).map((tm) => `${namespace}/${tm.metadata.name}/${tm.metadata.uid ?? ''}`));
+    for (const id of this.#writtenStatus.keys()) if (id.startsWith(`${namespace}/`) && !existing.has(id)) this.#writtenStatus.delete(id);
   }
 
   /** Drops retry state of this InferenceService's replicas and models that no longer exist. */
@@ -255,6 +270,9 @@ export class Reconciler {
     }
   }
 }
+
+/** How long an applied model config is trusted before it is applied again (see #writeModelConfig). */
+const MODEL_CONFIG_REAPPLY_MS = 60_000;
 
 function splitKey(key: string): [string, string] {
   const slash = key.indexOf('/');

@@ -14,7 +14,7 @@ describe('computeDesiredState: admission is a pure function of the TrainedModels
     expect(state.models.map((m) => m.name)).toEqual(['a', 'b']);
     expect(state.admissions.get('c')).toEqual({
       verdict: AdmissionVerdict.MEMORY_NOT_AVAILABLE,
-      message: "needs 512Mi, but only 384Mi of the predictor's 1Gi memory limit is free (admitted before it: a 256Mi, b 384Mi)",
+      message: "needs 512Mi, but only 384Mi of the predictor's 1Gi memory limit is free (in use: a 256Mi, b 384Mi)",
     });
     expect(state.admissions.get('b')).toEqual({ verdict: AdmissionVerdict.ADMITTED, message: 'admitted: 640Mi of 1Gi in use' });
   });
@@ -29,6 +29,29 @@ describe('computeDesiredState: admission is a pure function of the TrainedModels
     const models = [trainedModel('a', '768Mi', { createdSecond: 1 }), trainedModel('b', '512Mi', { createdSecond: 2 })];
     expect(computeDesiredState(MMS, models).models.map((m) => m.name)).toEqual(['a']);
     expect(computeDesiredState(MMS, models.slice(1)).models.map((m) => m.name)).toEqual(['b']);
+  });
+
+  test('a waiting model never evicts an admitted one: models whose status says admitted keep their memory, whatever their age', () => {
+    // 'waiting' is older but did not fit when 'late-a' and 'late-b' were admitted; now 'early' is deleted.
+    const admitted = (tm: ReturnType<typeof trainedModel>) => ({ ...tm, status: { conditions: [{ type: 'MemoryResourceAvailable', status: 'True' as const }] } });
+    const state = computeDesiredState(MMS, [
+      trainedModel('waiting', '600Mi', { createdSecond: 2 }),
+      admitted(trainedModel('late-a', '256Mi', { createdSecond: 3 })),
+      admitted(trainedModel('late-b', '256Mi', { createdSecond: 4 })),
+      trainedModel('newest', '256Mi', { createdSecond: 5 }),
+    ]);
+    expect(state.models.map((m) => m.name)).toEqual(['late-a', 'late-b', 'newest']);
+    expect(state.admissions.get('waiting')?.message).toBe("needs 600Mi, but only 512Mi of the predictor's 1Gi memory limit is free (in use: late-a 256Mi, late-b 256Mi)");
+  });
+
+  test('among models not yet admitted, the one waiting longest goes first when memory frees up', () => {
+    const admitted = (tm: ReturnType<typeof trainedModel>) => ({ ...tm, status: { conditions: [{ type: 'MemoryResourceAvailable', status: 'True' as const }] } });
+    const state = computeDesiredState(MMS, [
+      admitted(trainedModel('kept', '512Mi', { createdSecond: 1 })),
+      trainedModel('older', '512Mi', { createdSecond: 2 }),
+      trainedModel('newer', '512Mi', { createdSecond: 3 }),
+    ]);
+    expect(state.models.map((m) => m.name)).toEqual(['kept', 'older']);
   });
 
   test('same creation second: ordered by name, so every controller decides the same', () => {

@@ -136,6 +136,15 @@ describeWithKubeTools('TrainedModel controller: 3 kfs-runtime replicas, models i
   }, 120_000);
 
   test('a model that would overflow the memory limit, or whose framework the runtime cannot serve, is rejected by a status condition and loaded nowhere', async () => {
+    try {
+      await rejected();
+    } finally {
+      await mm.deleteTrainedModel('huge');
+      await mm.deleteTrainedModel('sklearn-model');
+    }
+  }, 120_000);
+
+  async function rejected(): Promise<void> {
     await mm.applyTrainedModel('huge', uris.get('m21')!, { memory: '600Mi' });
     await mm.applyTrainedModel('sklearn-model', uris.get('m22')!, { framework: 'sklearn' });
     const huge = await eventually(mm, 'huge rejected', async () => {
@@ -144,8 +153,8 @@ describeWithKubeTools('TrainedModel controller: 3 kfs-runtime replicas, models i
     });
     const memory = huge.status.conditions.find((c: any) => c.type === 'MemoryResourceAvailable');
     expect(memory).toMatchObject({ status: 'False', reason: 'MemoryResourceNotAvailable' });
-    expect(memory.message).toBe("needs 600Mi, but only 544Mi of the predictor's 1Gi memory limit is free (admitted before it: "
-      + names(1, 15).map((name) => `${name} 32Mi`).join(', ') + ')');
+    expect(memory.message).toMatch(/^needs 600Mi, but only 544Mi of the predictor's 1Gi memory limit is free \(in use: (m\d\d 32Mi, ){14}m\d\d 32Mi\)$/);
+    for (const name of desired) expect(memory.message).toContain(`${name} 32Mi`);
     expect(huge.status.conditions.find((c: any) => c.type === 'ModelLoaded')).toMatchObject({ status: 'False', reason: 'NotAdmitted' });
 
     const sklearn = await eventually(mm, 'sklearn-model rejected', async () => {
@@ -157,9 +166,23 @@ describeWithKubeTools('TrainedModel controller: 3 kfs-runtime replicas, models i
     });
     await converged('still exactly the 15 admitted models', desired);
     expect(JSON.parse((await mm.modelConfig())!).map((entry: any) => entry.modelName)).toEqual(desired);
-    await mm.deleteTrainedModel('huge');
-    await mm.deleteTrainedModel('sklearn-model');
-  }, 120_000);
+  }
+
+  test('a replica that goes away is skipped (the others converge, status says so) and loaded again when its container is back', async () => {
+    const gone = mm.replicas[2];
+    await gone.server.process.stop('SIGKILL');
+    await mm.applyTrainedModel('m25', uris.get('m25')!);
+    await eventually(mm, 'm25 on the two live replicas, status counting the dead one', async () => {
+      for (const replica of mm.replicas.slice(0, 2)) if (!(await replica.server.readyModels()).includes('m25')) return undefined;
+      const loaded = (await mm.trainedModel('m25')).status?.conditions?.find((c: any) => c.type === 'ModelLoaded');
+      return loaded?.reason === 'Loading' && loaded.message === 'loaded on 2 of 3 ready replicas' ? true : undefined;
+    });
+    // The kubelet restarts the container in the same Pod; its model config file is the one projected at first.
+    await mm.restartReplicaProcess(2);
+    desired = [...desired, 'm25'];
+    await converged('the restarted replica serves everything again', desired);
+    expect(mm.replicas[2].server.loads('m25')).toBe(1);
+  }, 180_000);
 
   test('a new replica loads every model before it reports ready, then counts for status', async () => {
     // Probe readiness without pause from before the process exists, as a kubelet would (much faster),
@@ -197,7 +220,7 @@ describeWithKubeTools('TrainedModel controller: 3 kfs-runtime replicas, models i
     await mm.deleteTrainedModel('m15');
     await mm.cluster.restartApiServer({ crash: true });
     await mm.applyTrainedModel('m22', uris.get('m22')!);
-    desired = [...names(1, 14), 'm21', 'm22'];
+    desired = [...names(1, 14), 'm21', 'm22', 'm25'];
     await converged('converged after the API server restart', desired);
     // Both watches broke (connection refused, then 403 while the new API server's RBAC cache filled)
     // and were restarted with backoff; their resourceVersions predate the new watch cache, so the
@@ -209,14 +232,14 @@ describeWithKubeTools('TrainedModel controller: 3 kfs-runtime replicas, models i
 
   test('the controller killed (SIGKILL): two new ones start, one leads and converges with no extra unload or reload', async () => {
     await controller.stop('SIGKILL');
-    const kept = [...names(1, 13), 'm21', 'm22'];
+    const kept = [...names(1, 13), 'm21', 'm22', 'm25'];
     const unloadsBefore = mm.replicas.map((r) => r.server.unloads());
     const loadsBefore = mm.replicas.map((r) => kept.map((model) => r.server.loads(model)));
     // Changes while no controller runs.
     await mm.deleteTrainedModel('m14');
     await mm.applyTrainedModel('m23', uris.get('m23')!);
     const candidates = [mm.startController('kfs-model-controller-6f5d4-bbbbb'), mm.startController('kfs-model-controller-6f5d4-ccccc')];
-    desired = [...names(1, 13), 'm21', 'm22', 'm23'];
+    desired = [...kept, 'm23'];
     await converged('converged under the new controller', desired);
 
     const leaders = candidates.filter((c) => c.linesWith('became the leader').length > 0);

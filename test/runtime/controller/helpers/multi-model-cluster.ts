@@ -101,6 +101,18 @@ export class MultiModelCluster {
     return replica;
   }
 
+  /**
+   * The container of replica `index` restarts in place (same Pod, IP and port), as the kubelet does
+   * after a crash; the model-config file keeps what was projected before. Returns the new process.
+   */
+  async restartReplicaProcess(index: number): Promise<ModelServerProcess> {
+    const replica = this.replicas[index];
+    await replica.server.stop();
+    const server = await ModelServerProcess.start(replica.pod, path.join(this.cluster.dir, `${replica.pod}-models.json`), undefined, this.store.env(), replica.server.port);
+    this.replicas[index] = { pod: replica.pod, server };
+    return server;
+  }
+
   startController(identity: string): LoggedProcess {
     const container = this.manifests.find((m) => m.kind === 'Deployment' && m.metadata.name === 'kfs-model-controller').spec.template.spec.containers[0];
     const controller = startControllerProcess({

@@ -1,6 +1,6 @@
 import { App, Chart, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
-import { DeploymentMode, InferenceService, ModelController, ModelFormat, StorageUri, TrainedModel } from '../../lib';
+import { DeploymentMode, InferenceService, ModelController, ModelFormat, StorageCredentials, StorageUri, TrainedModel } from '../../lib';
 
 // Scalable multi-model serving: one InferenceService whose predictor replicas serve many ONNX
 // models. Each TrainedModel is hot-loaded into every replica by the ModelController (no restart);
@@ -11,7 +11,11 @@ const chart = new Chart(app, 'multi-model', { namespace: 'models' });
 const mms = new InferenceService(chart, 'mms', {
   deploymentMode: DeploymentMode.RAW,
   predictor: {
-    multiModel: { format: ModelFormat.ONNX },
+    multiModel: {
+      format: ModelFormat.ONNX,
+      // The bucket the TrainedModels live in: the replicas get its key pair from this Secret.
+      storage: StorageUri.s3('example-models', '', { credentials: StorageCredentials.fromS3Secret('s3-credentials') }),
+    },
     minReplicas: 3,
     maxReplicas: 6,
     resources: {

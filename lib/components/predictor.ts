@@ -60,6 +60,14 @@ export interface MultiModelSpec {
    * @default - `ModelRuntime.forFormat(format)`: the bundled kfs-runtime for ONNX
    */
   readonly runtime?: ModelRuntime;
+
+  /**
+   * The store the TrainedModels are pulled from, for its credentials and endpoint (KServe's
+   * environment variables and Secret references, as for `model.storageUri`); its path is not used.
+   * E.g. `StorageUri.s3('models', '', { credentials: StorageCredentials.fromS3Secret('s3-credentials') })`.
+   * @default - none: public stores, or credentials the pod gets otherwise (its ServiceAccount, `env`)
+   */
+  readonly storage?: StorageUri;
 }
 
 /**
@@ -154,7 +162,8 @@ function resolvePredictor(ctx: ComponentContext, props: PredictorProps): Resolve
   const scaling = resolveScaling(ctx, kind, props);
   const resources = resolveResources(ctx, kind, props.resources, props.gpu);
   const serviceAccountName = resolveServiceAccountName(ctx, kind, props.serviceAccountName);
-  const wiring = props.model ? resolveStorageWiring(ctx, 'predictor.model.storageUri', props.model.storageUri, serviceAccountName) : undefined;
+  const wiring = props.model ? resolveStorageWiring(ctx, 'predictor.model.storageUri', props.model.storageUri, serviceAccountName)
+    : props.multiModel?.storage ? resolveStorageWiring(ctx, 'predictor.multiModel.storage', props.multiModel.storage, serviceAccountName) : undefined;
   // Storage variables count as library-set for the user's env even when they end up on the init container.
   const env = resolveEnv(ctx, kind, props.env, [{ name: kserve.ENV_INFERENCE_SERVICE_NAME, value: ctx.isvcName }, ...(wiring?.env ?? [])]);
 
@@ -167,12 +176,12 @@ function resolvePredictor(ctx: ComponentContext, props: PredictorProps): Resolve
   let metrics: ResolvedMetricsEndpoint;
 
   if (props.multiModel) {
-    const multiModel = resolveMultiModel(ctx, props.multiModel, props, resources, env);
+    const multiModel = resolveMultiModel(ctx, props.multiModel, props, resources, env, wiring);
     return {
       runtime: multiModel.runtime,
       protocolVersion: multiModel.protocolVersion,
       component: assembleComponent(ctx, kind, props, {
-        scaling, container: multiModel.container, initContainers: [], volumes: [...volumes, multiModel.volume], serviceAccountName,
+        scaling, container: multiModel.container, initContainers: [], volumes: [...volumes, ...multiModel.volumes], serviceAccountName,
         metrics: { port: multiModel.runtime.metricsPort, path: multiModel.runtime.metricsPath },
       }),
     };
@@ -250,7 +259,7 @@ interface ResolvedMultiModel {
   readonly runtime: ModelRuntime;
   readonly protocolVersion: ProtocolVersion;
   readonly container: ResolvedContainer;
-  readonly volume: ResolvedVolume;
+  readonly volumes: ResolvedVolume[];
 }
 
 /**
@@ -260,7 +269,7 @@ interface ResolvedMultiModel {
  * model in it before it reports ready. The controller loads later changes through the v2
  * repository API, which is HTTP only: a gRPC-only runtime cannot be multi-model.
  */
-function resolveMultiModel(ctx: ComponentContext, spec: MultiModelSpec, props: PredictorProps, resources: ResolvedResources, env: ResolvedEnvVar[]): ResolvedMultiModel {
+function resolveMultiModel(ctx: ComponentContext, spec: MultiModelSpec, props: PredictorProps, resources: ResolvedResources, env: ResolvedEnvVar[], wiring: StorageWiring | undefined): ResolvedMultiModel {
   const runtime = spec.runtime ?? ModelRuntime.forFormat(spec.format);
   if (!runtime) {
     throw propError(ctx.owner, 'predictor.multiModel.format', spec.format.toString(), 'has no default runtime', 'set predictor.multiModel.runtime to a ModelRuntime that serves it');
@@ -302,9 +311,9 @@ function resolveMultiModel(ctx: ComponentContext, spec: MultiModelSpec, props: P
       port: resolvePort(ctx, 'predictor.multiModel.runtime.port', runtime.httpPort, protocolVersion),
       resources,
       readinessPath: runtime.readinessPath,
-      volumeMounts: [{ name: kserve.MODEL_CONFIG_VOLUME_NAME, mountPath: kserve.MODEL_CONFIG_MOUNT_PATH, readOnly: true }, SCRATCH_MOUNT],
+      volumeMounts: [{ name: kserve.MODEL_CONFIG_VOLUME_NAME, mountPath: kserve.MODEL_CONFIG_MOUNT_PATH, readOnly: true }, ...(wiring?.mounts ?? []), SCRATCH_MOUNT],
     },
-    volume: { name: kserve.MODEL_CONFIG_VOLUME_NAME, configMap: { name: kserve.modelConfigMapName(ctx.isvcName), optional: true } },
+    volumes: [{ name: kserve.MODEL_CONFIG_VOLUME_NAME, configMap: { name: kserve.modelConfigMapName(ctx.isvcName), optional: true } }, ...(wiring?.volumes ?? [])],
   };
 }
 

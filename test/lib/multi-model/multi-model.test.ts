@@ -1,7 +1,7 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import {
-  DeploymentMode, Gpu, InferenceService, InferenceServiceProps, ModelController, ModelFormat, ModelRuntime, ProtocolVersion, RuntimeImage, StorageUri, TrainedModel, TrainedModelCrd,
+  DeploymentMode, Gpu, InferenceService, InferenceServiceProps, ModelController, ModelFormat, ModelRuntime, ProtocolVersion, RuntimeImage, StorageCredentials, StorageUri, TrainedModel, TrainedModelCrd,
 } from '../../../lib';
 import { containerOf, errorOf, find, newChart, synth } from '../_util';
 
@@ -61,6 +61,36 @@ describe('multi-model predictor (Knative mode)', () => {
 
   test('the memory limit TrainedModels are admitted against is exposed (KServe default 2Gi)', () => {
     expect(isvc.predictor.memoryLimit).toBe('2Gi');
+  });
+});
+
+describe('multi-model predictor: the store TrainedModels are pulled from', () => {
+  test('multiModel.storage wires its credentials and endpoint into the runtime as KServe\'s variables (Secret references only)', () => {
+    const chart = newChart();
+    mms(chart, 'mms', { predictor: { multiModel: { format: ModelFormat.ONNX, storage: StorageUri.s3('models', '', { credentials: StorageCredentials.fromS3Secret('s3-credentials'), endpoint: 'https://s3.example.com' }) } } });
+    const container = containerOf(find(synth(chart), 'Service', 'mms-predictor'));
+    expect(container.env).toEqual(expect.arrayContaining([
+      { name: 'AWS_ENDPOINT_URL', value: 'https://s3.example.com' },
+      { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: 's3-credentials', key: 'AWS_ACCESS_KEY_ID' } } },
+      { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 's3-credentials', key: 'AWS_SECRET_ACCESS_KEY' } } },
+    ]));
+  });
+
+  test('a GCS key Secret is mounted next to the model config', () => {
+    const chart = newChart();
+    mms(chart, 'mms', { predictor: { multiModel: { format: ModelFormat.ONNX, storage: StorageUri.gcs('models', '', { credentials: StorageCredentials.fromGcsServiceAccountKeySecret('gcs-key') }) } } });
+    const spec = find(synth(chart), 'Service', 'mms-predictor').spec.template.spec;
+    expect(spec.volumes).toEqual([
+      { name: 'kfs-scratch', emptyDir: {} },
+      { name: 'model-config', configMap: { name: 'modelconfig-mms-0', optional: true } },
+      { name: 'kfs-gcs-credentials', secret: { secretName: 'gcs-key', items: [{ key: 'gcloud-application-credentials.json', path: 'gcloud-application-credentials.json' }] } },
+    ]);
+    expect(spec.containers[0].volumeMounts.map((m: any) => [m.name, m.mountPath, m.readOnly])).toEqual([
+      ['model-config', '/mnt/configs', true],
+      ['kfs-gcs-credentials', spec.containers[0].volumeMounts[1].mountPath, true],
+      ['kfs-scratch', '/tmp', undefined],
+    ]);
+    expect(spec.containers[0].env).toContainEqual({ name: 'GOOGLE_APPLICATION_CREDENTIALS', value: `${spec.containers[0].volumeMounts[1].mountPath}/gcloud-application-credentials.json` });
   });
 });
 

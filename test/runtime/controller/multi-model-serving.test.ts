@@ -1,15 +1,14 @@
 import { describeWithKubeTools } from '../../harness/describe-with-kube-tools';
 import { findFreeLoopbackPort } from '../../harness/free-port';
 import { eventually, ISVC, MultiModelCluster, NAMESPACE, type PredictorReplica } from './helpers/multi-model-cluster';
-import { LocalFolderModelStore } from './helpers/model-store';
 import { reportPodStatus } from './helpers/predictor-pods';
 import type { LoggedProcess } from './helpers/logged-process';
 
 /**
  * Scalable multi-model serving end to end: a real kube-apiserver + etcd with the chart's manifests
  * (our TrainedModel CRD, the ModelController's exact RBAC, whose ServiceAccount token the controller
- * uses), real `kfs-runtime serve --model-config` replicas with real ONNX sessions, and the real
- * `kfs-runtime controller` process.
+ * uses), real `kfs-runtime serve --model-config` replicas with real ONNX sessions pulling the models
+ * from a real S3 server (s3rver on 127.0.0.1), and the real `kfs-runtime controller` process.
  *
  * No kubelet or controller-manager runs: the test creates the predictor Pods from the synthesized
  * Deployment and reports them running at 127.0.0.1 and Ready once `/v2/health/ready` says so, and it
@@ -48,7 +47,7 @@ describeWithKubeTools('TrainedModel controller: 3 kfs-runtime replicas, models i
   });
 
   beforeAll(async () => {
-    mm = await MultiModelCluster.start(new LocalFolderModelStore());
+    mm = await MultiModelCluster.start();
     for (const name of names(1, 30)) uris.set(name, await mm.store.putIris(`iris-${name}`, 1));
     for (let i = 0; i < 3; i++) await mm.addReplica();
     controller = mm.startController('kfs-model-controller-6f5d4-aaaaa');
@@ -99,7 +98,7 @@ describeWithKubeTools('TrainedModel controller: 3 kfs-runtime replicas, models i
   }, 120_000);
 
   test('a new storageUri is swapped in on every replica with zero failed requests while it happens', async () => {
-    const v2 = await mm.store.putIris('iris-m01-v2', 2);
+    const v2 = await mm.store.putIris('iris-v2-m01', 2);
     let done = false;
     const failures: string[] = [];
     const versions = new Set<string>();

@@ -12,7 +12,9 @@ export class ModelServerProcess {
    */
   static async start(name: string, modelConfigFile: string, modelsJson: string | undefined, env: NodeJS.ProcessEnv = {}, port = 0): Promise<ModelServerProcess> {
     if (modelsJson !== undefined) writeFileSync(modelConfigFile, modelsJson);
-    const process = LoggedProcess.start(name, ['serve', `--model-config=${modelConfigFile}`, `--http-port=${port}`, '--grpc-port=0', '--host=127.0.0.1'], env);
+    // Each replica has its own model cache, as each pod has its own /tmp.
+    const cacheDir = `${modelConfigFile.replace(/\.json$/, '')}-cache`;
+    const process = LoggedProcess.start(name, ['serve', `--model-config=${modelConfigFile}`, `--model-cache-dir=${cacheDir}`, `--http-port=${port}`, '--grpc-port=0', '--host=127.0.0.1'], env);
     const listening = await pollUntil(`${name} listening`, async () => process.lines().find((line) => line.msg.startsWith('Server listening at ')), {
       timeoutMs: 60_000,
       intervalMs: 50,

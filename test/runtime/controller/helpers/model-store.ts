@@ -1,33 +1,39 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { IRIS_DIR } from '../../helpers/paths';
+import { S3TestServer } from '../../helpers/s3-server';
 
-/** Where the test's models live, and the URIs TrainedModels use for them. */
-export interface ModelStore {
-  /** Stores the iris model under `key` as version `version` (`<key>/<version>/model.onnx`); returns its storage URI. */
-  putIris(key: string, version: number): Promise<string>;
-  /** Environment the model servers need to pull from it. */
-  env(): NodeJS.ProcessEnv;
-  stop(): Promise<void>;
-}
+const BUCKET = 'models';
 
-/** TEMPORARY until the storage issue's S3 pulls land: model folders on local disk. */
-export class LocalFolderModelStore implements ModelStore {
-  readonly #dir = mkdtempSync(path.join(tmpdir(), 'kfs-model-store-'));
+/**
+ * The models of the multi-model tests, in a real S3 server (s3rver on 127.0.0.1, the storage tests'
+ * helper); the replicas pull them with KServe's AWS_* variables, as in a cluster.
+ */
+export class S3ModelStore {
+  readonly #iris = readFileSync(path.join(IRIS_DIR, '1', 'model.onnx'));
 
-  async putIris(key: string, version: number): Promise<string> {
-    const folder = path.join(this.#dir, key, String(version));
-    mkdirSync(folder, { recursive: true });
-    writeFileSync(path.join(folder, 'model.onnx'), readFileSync(path.join(IRIS_DIR, '1', 'model.onnx')));
-    return path.join(this.#dir, key);
+  private constructor(readonly server: S3TestServer, private readonly client: S3Client) {}
+
+  static async start(): Promise<S3ModelStore> {
+    const server = await S3TestServer.start();
+    await server.createBucket(BUCKET);
+    return new S3ModelStore(server, server.client());
   }
 
+  /** Stores the iris model as `<key>/<version>/model.onnx`; returns the TrainedModel storage URI. */
+  async putIris(key: string, version: number): Promise<string> {
+    await this.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${key}/${version}/model.onnx`, Body: this.#iris }));
+    return `s3://${BUCKET}/${key}`;
+  }
+
+  /** What the model servers need to pull from it (endpoint and credentials). */
   env(): NodeJS.ProcessEnv {
-    return {};
+    return this.server.env();
   }
 
   async stop(): Promise<void> {
-    rmSync(this.#dir, { recursive: true, force: true });
+    this.client.destroy();
+    await this.server.stop();
   }
 }

@@ -10,7 +10,7 @@ import { pollUntil } from '../../../harness/poll-until';
 import { REPO_ROOT } from '../../helpers/paths';
 import { startControllerProcess } from './controller-process';
 import type { LoggedProcess } from './logged-process';
-import { LocalFolderModelStore, type ModelStore } from './model-store';
+import { S3ModelStore } from './model-store';
 import { ModelServerProcess } from './model-server-process';
 import { createPredictorPod, reportPodStatus } from './predictor-pods';
 
@@ -38,16 +38,17 @@ export class MultiModelCluster {
 
   private constructor(
     readonly cluster: KubeCluster,
-    readonly store: ModelStore,
+    readonly store: S3ModelStore,
     readonly manifests: any[],
     readonly controllerKubeconfig: string,
     readonly controllerConfigFile: string,
   ) {}
 
   /** Builds kfs-runtime (the processes run the compiled package) while the control plane starts. */
-  static async start(store: ModelStore): Promise<MultiModelCluster> {
-    const [cluster] = await Promise.all([
+  static async start(): Promise<MultiModelCluster> {
+    const [cluster, store] = await Promise.all([
       startKubeCluster(),
+      S3ModelStore.start(),
       promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(REPO_ROOT, 'runtime', 'tsconfig.json')], { cwd: REPO_ROOT }),
     ]);
     try {
@@ -55,8 +56,7 @@ export class MultiModelCluster {
       await cluster.createNamespace(NAMESPACE, { 'pod-security.kubernetes.io/enforce': 'restricted' });
       const crdFile = path.join(cluster.dir, 'trainedmodel-crd.yaml');
       writeFileSync(crdFile, yaml.stringify(manifests.find((m) => m.kind === 'CustomResourceDefinition')));
-      // TEMPORARY (until S3 pulls land): local model paths need KServe's CRD, which has no storageUri pattern.
-      await cluster.installCrds([store instanceof LocalFolderModelStore ? path.join(REPO_ROOT, '..', 'shared', 'crds', 'kserve', 'serving.kserve.io_trainedmodels.yaml') : crdFile]);
+      await cluster.installCrds([crdFile]);
       // Istio's VirtualService and the Ingress need CRDs and controllers this test does not run.
       const applicable = manifests.filter((m) => m.kind !== 'CustomResourceDefinition' && m.kind !== 'VirtualService' && m.kind !== 'Ingress');
       await cluster.applyManifests(applicable, { fieldManager: 'kubectl' });
@@ -67,6 +67,7 @@ export class MultiModelCluster {
       return new MultiModelCluster(cluster, store, manifests, controllerKubeconfig, controllerConfigFile);
     } catch (error) {
       await cluster.stop();
+      await store.stop();
       throw error;
     }
   }

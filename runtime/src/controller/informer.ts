@@ -1,6 +1,6 @@
 import * as k8s from '@kubernetes/client-node';
 import { Backoff } from './backoff';
-import { describe } from './leader-election';
+import { describeError } from './describe-error';
 import type { Logger } from './logger';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
@@ -103,7 +103,7 @@ export class ResilientInformer<T extends k8s.KubernetesObject> {
     // abort is the library giving up on the stream, which deserves a restart like every error.
     const delay = this.#backoff.next();
     this.restarts++;
-    this.options.log.warn('informer stopped; restarting', { informer: this.options.name, error: describe(error), retryInMs: delay });
+    this.options.log.warn('informer stopped; restarting', { informer: this.options.name, error: describeError(error), retryInMs: delay });
     if (this.#restartTimer !== undefined) clearTimeout(this.#restartTimer);
     this.#restartTimer = setTimeout(() => {
       this.#restartTimer = undefined;

@@ -1,7 +1,7 @@
 import * as k8s from '@kubernetes/client-node';
 import type { InferenceServiceConfig } from './controller-config';
 import { MODEL_CONFIG_FILE_NAME, TRAINED_MODEL_GROUP, TRAINED_MODEL_PLURAL, TRAINED_MODEL_VERSION, type TrainedModelObject, type TrainedModelStatus } from './kube-objects';
-import { describe } from './leader-election';
+import { describeError } from './describe-error';
 
 /** The field manager of everything the controller writes (visible in `managedFields`). */
 export const FIELD_MANAGER = 'kfs-model-controller';
@@ -38,7 +38,7 @@ export class KubeWriter {
       if (error instanceof k8s.ApiException && error.code === 403 && String(error.body).includes('cannot create resource')) {
         throw new Error(`ConfigMap ${isvc.namespace}/${isvc.modelConfigMap} does not exist; apply the InferenceService's manifests, which include it`);
       }
-      throw new Error(`ConfigMap ${isvc.namespace}/${isvc.modelConfigMap}: ${describe(error)}`);
+      throw new Error(`ConfigMap ${isvc.namespace}/${isvc.modelConfigMap}: ${describeError(error)}`);
     }
   }
 
@@ -56,7 +56,7 @@ export class KubeWriter {
       );
     } catch (error) {
       if (error instanceof k8s.ApiException && error.code === 404) return;
-      throw new Error(`TrainedModel ${tm.metadata.namespace}/${tm.metadata.name} status: ${describe(error)}`);
+      throw new Error(`TrainedModel ${tm.metadata.namespace}/${tm.metadata.name} status: ${describeError(error)}`);
     }
   }
 }

@@ -1,4 +1,5 @@
 import * as k8s from '@kubernetes/client-node';
+import { describeError } from './describe-error';
 import type { Logger } from './logger';
 
 export interface LeaderElectionOptions {
@@ -82,7 +83,7 @@ export class LeaderElector {
       await this.#api.replaceNamespacedLease({ name: this.options.name, namespace: this.options.namespace, body: lease });
       this.options.log.info('released the leader Lease', { lease: this.#leaseName() });
     } catch (error) {
-      this.options.log.warn('could not release the leader Lease; a standby takes over when it expires', { lease: this.#leaseName(), error: describe(error) });
+      this.options.log.warn('could not release the leader Lease; a standby takes over when it expires', { lease: this.#leaseName(), error: describeError(error) });
     }
   }
 
@@ -127,7 +128,7 @@ export class LeaderElector {
       lease = await this.#api.readNamespacedLease({ name, namespace });
     } catch (error) {
       if (error instanceof k8s.ApiException && error.code === 404) return this.#tryCreate(now);
-      this.options.log.debug('cannot read the leader Lease', { lease: this.#leaseName(), error: describe(error) });
+      this.options.log.debug('cannot read the leader Lease', { lease: this.#leaseName(), error: describeError(error) });
       return false;
     }
     const record = recordOf(lease);
@@ -155,7 +156,7 @@ export class LeaderElector {
       this.#observedAt = now;
       return true;
     } catch (error) {
-      this.options.log.debug('could not write the leader Lease', { lease: this.#leaseName(), error: describe(error) });
+      this.options.log.debug('could not write the leader Lease', { lease: this.#leaseName(), error: describeError(error) });
       return false;
     }
   }
@@ -182,7 +183,7 @@ export class LeaderElector {
         this.#loggedMissing = true;
         this.options.log.error('the leader Lease does not exist and cannot be created; apply the ModelController manifests, which include it', {
           lease: this.#leaseName(),
-          error: describe(error),
+          error: describeError(error),
         });
       }
       return false;
@@ -203,18 +204,4 @@ function recordOf(lease: k8s.V1Lease): LeaseRecord {
     renewTime: spec.renewTime === undefined ? undefined : String(spec.renewTime),
     leaseTransitions: spec.leaseTransitions ?? 0,
   };
-}
-
-export function describe(error: unknown): string {
-  if (error instanceof k8s.ApiException) {
-    let message = '';
-    try {
-      message = (JSON.parse(String(error.body)) as { message?: string }).message ?? '';
-    } catch {
-      message = String(error.body).slice(0, 200);
-    }
-    return `HTTP ${error.code}${message ? `: ${message}` : ''}`;
-  }
-  const cause = (error as { cause?: { code?: string } })?.cause?.code;
-  return `${(error as Error)?.message ?? String(error)}${cause ? ` (${cause})` : ''}`;
 }

@@ -72,8 +72,8 @@ describe('parseServeArgs', () => {
   });
 
   it('multi-model mode: --model-config alone starts with no model of its own, the file resolved against the working directory', () => {
-    expect(optionsOf(['--model-config', 'configs/models.json'])).toEqual({ models: [], modelConfigFile: '/srv/app/configs/models.json' });
-    expect(optionsOf(['--model-config=/mnt/configs/models.json', '--http-port=8080'])).toEqual({ models: [], modelConfigFile: '/mnt/configs/models.json', httpPort: 8080 });
+    expect(optionsOf(['--model-config', 'configs/models.json'])).toMatchObject({ models: [], modelConfigFile: '/srv/app/configs/models.json' });
+    expect(optionsOf(['--model-config=/mnt/configs/models.json', '--http-port=8080'])).toMatchObject({ models: [], modelConfigFile: '/mnt/configs/models.json', httpPort: 8080 });
   });
 
   it("names a lone --model_dir 'model', KServe's default", () => {

@@ -4,6 +4,7 @@ import { describeWithKubeTools } from '../../harness/describe-with-kube-tools';
 import { type KubeIdentity, serviceAccountIdentity } from '../../harness/identities';
 import { KubeApiError } from '../../harness/kube-api-error';
 import { type KubeCluster, startKubeCluster } from '../../harness/kube-cluster';
+import { pollUntil } from '../../harness/poll-until';
 
 /**
  * The ModelController's RBAC, exactly as synthesized, applied to a real kube-apiserver and checked
@@ -39,6 +40,12 @@ describeWithKubeTools('ModelController RBAC on a real API server (SubjectAccessR
     // Everything the chart emits that this API server can store (Knative and Istio need their CRDs).
     const core = manifests.filter((m) => m.kind !== 'CustomResourceDefinition' && !m.apiVersion.includes('knative') && !m.apiVersion.includes('istio'));
     await pollApply(cluster, core);
+    // The RBAC authorizer reads Roles and RoleBindings through an informer cache: wait until it has
+    // seen each binding (one per namespace), or an early "denied" would be a race, not the policy.
+    for (const [resource, namespace, name] of [['trainedmodels.serving.kserve.io', 'team-a', undefined], ['trainedmodels.serving.kserve.io', 'team-b', undefined], ['leases.coordination.k8s.io', 'serving-system', 'kfs-model-controller']] as const) {
+      const verb = resource.startsWith('leases') ? 'get' : 'list';
+      await pollUntil(`RBAC authorizer sees the binding in ${namespace}`, async () => ((await cluster.canI(controller, verb, resource, namespace, name)) ? true : undefined), { timeoutMs: 15_000, intervalMs: 100 });
+    }
   }, 180_000);
 
   afterAll(() => cluster?.stop());

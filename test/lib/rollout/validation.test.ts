@@ -84,7 +84,7 @@ describe('every rollout rule fails synth with a message naming the prop, the val
     ['an invalid canary component names the canary prop', isvc({ canary: new CanaryRollout({ predictor: { ...v2, minReplicas: 3, maxReplicas: 1 }, percent: 10 }) }),
       "InferenceService 'iris': canary.predictor.minReplicas (3) is greater than maxReplicas (1); lower minReplicas or raise maxReplicas"],
     ['a canary predictor with no model', isvc({ canary: new CanaryRollout({ predictor: {}, percent: 10 }) }),
-      "InferenceService 'iris': canary.predictor must set exactly one of model or container (got neither); use model for a stored model served by a runtime, or container for your own model server"],
+      "InferenceService 'iris': canary.predictor must set exactly one of model, multiModel or container (got none); use model for a stored model served by a runtime, multiModel for TrainedModels loaded at run time, or container for your own model server"],
     ['a canary transformer with a bad image', isvc({ transformer, canary: new CanaryRollout({ transformer: { container: { image: 'Bad Image' } }, percent: 10 }) }),
       `InferenceService 'iris': canary.transformer.container.image ('Bad Image') is not an image reference; write it as [registry/]repository[:tag][@sha256:digest], e.g. 'registry.example.com/iris-transformer:1.0'`],
 

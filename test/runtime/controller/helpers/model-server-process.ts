@@ -14,7 +14,12 @@ export class ModelServerProcess {
     if (modelsJson !== undefined) writeFileSync(modelConfigFile, modelsJson);
     // Each replica has its own model cache, as each pod has its own /tmp.
     const cacheDir = `${modelConfigFile.replace(/\.json$/, '')}-cache`;
-    const process = LoggedProcess.start(name, ['serve', `--model-config=${modelConfigFile}`, `--model-cache-dir=${cacheDir}`, `--http-port=${port}`, '--grpc-port=0', '--host=127.0.0.1'], env);
+    // Free ports for gRPC and metrics too (several replicas share 127.0.0.1); no drain on SIGTERM,
+    // since no load balancer has to notice the replica leave.
+    const process = LoggedProcess.start(name, [
+      'serve', `--model-config=${modelConfigFile}`, `--model-cache-dir=${cacheDir}`,
+      `--http-port=${port}`, '--grpc-port=0', '--metrics-port=0', '--drain-seconds=0', '--host=127.0.0.1',
+    ], env);
     const listening = await pollUntil(`${name} listening`, async () => process.lines().find((line) => line.msg.startsWith('Server listening at ')), {
       timeoutMs: 60_000,
       intervalMs: 50,

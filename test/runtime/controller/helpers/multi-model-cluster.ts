@@ -159,7 +159,8 @@ export class MultiModelCluster {
 
 /**
  * The chart under test: a raw-mode multi-model InferenceService with three fixed replicas and a 1Gi
- * memory limit, and its ModelController (our CRD included, a 3 s Lease so failover tests are quick).
+ * memory limit, and its ModelController: our CRD included, and an 8 s Lease, so failover tests stay
+ * quick while a leader starved of CPU on a loaded machine still renews within its 5 s deadline.
  */
 export function synthMultiModelChart(): any[] {
   const chart = new Chart(Testing.app(), 'multi-model', { namespace: NAMESPACE });
@@ -172,7 +173,7 @@ export function synthMultiModelChart(): any[] {
       resources: { memory: { request: Size.gibibytes(1), limit: Size.gibibytes(1) } },
     },
   });
-  new ModelController(chart, 'controller', { inferenceServices: [mms], installCrd: true, leaseDuration: Duration.seconds(3) });
+  new ModelController(chart, 'controller', { inferenceServices: [mms], installCrd: true, leaseDuration: Duration.seconds(8) });
   return Testing.synth(chart);
 }
 

@@ -1,0 +1,112 @@
+import { copyFile, readdir } from 'node:fs/promises';
+import * as path from 'node:path';
+import { build, type Message } from 'esbuild';
+import { compareCodeUnits } from './compare';
+import { readElfDependencies } from './elf';
+import { type NpmPackage, npmPackagesOf } from './npm-packages';
+
+/** The bundled server: one JavaScript file, its loader, and the native pieces it loads. */
+export interface BundledApp {
+  /** The server bundle, e.g. `<appDir>/server.cjs`. */
+  readonly serverFile: string;
+  /** The entry point that runs the server bundle from its code cache (code-cache-loader.ts). */
+  readonly loaderFile: string;
+  /** Native addons (`.node`) and the libraries they load from beside themselves, as copied into `appDir`. */
+  readonly nativeFiles: readonly string[];
+  /** npm packages whose code is in the bundle or beside it, for the SBOM and licence files. */
+  readonly packages: readonly NpmPackage[];
+}
+
+/** Options of {@link bundleApp}. */
+export interface BundleAppOptions {
+  /** The repository root (esbuild's working directory; package paths are resolved against it). */
+  readonly repoRoot: string;
+  /** The server's TypeScript entry point. */
+  readonly serverEntryPoint: string;
+  /** The loader's TypeScript source. */
+  readonly loaderEntryPoint: string;
+  /** Where the bundles and native files go (the image's app folder in the staging tree). */
+  readonly appDir: string;
+  /** The server bundle's path in the image (its file name is used in appDir). */
+  readonly serverPathInImage: string;
+  /** The loader's path in the image (its file name is used in appDir). */
+  readonly loaderPathInImage: string;
+}
+
+const COMMON_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'cjs',
+  minify: true,
+  // Licence texts ship as files in /usr/share/doc (see licence-files.ts), so none are kept in the code.
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'silent',
+} as const;
+
+/**
+ * Bundles the server with esbuild, following imports from the entry point so new modules and
+ * dependencies are picked up without a list kept here. Only native addons stay outside the bundle:
+ * the image is linux-x64, so `process.platform`/`process.arch` are defined as constants, which turns
+ * onnxruntime-node's `require(\`../bin/napi-v6/${process.platform}/${process.arch}/…node\`)` into one
+ * static path that esbuild's `copy` loader copies beside the bundle (rewriting the require) instead of
+ * every platform's binary. Libraries an addon loads through RUNPATH $ORIGIN (libonnxruntime.so.1) are
+ * copied beside it too. The loader (code-cache-loader.ts) is bundled on its own, with the server's
+ * in-image path compiled in.
+ */
+export async function bundleApp(options: BundleAppOptions): Promise<BundledApp> {
+  const serverFile = path.join(options.appDir, path.posix.basename(options.serverPathInImage));
+  const result = await build({
+    ...COMMON_OPTIONS,
+    absWorkingDir: options.repoRoot,
+    entryPoints: [options.serverEntryPoint],
+    outfile: serverFile,
+    define: { 'process.platform': '"linux"', 'process.arch': '"x64"' },
+    loader: { '.node': 'copy' },
+    assetNames: '[name]',
+  });
+  printWarnings(result.warnings);
+
+  const loaderFile = path.join(options.appDir, path.posix.basename(options.loaderPathInImage));
+  const loader = await build({
+    ...COMMON_OPTIONS,
+    absWorkingDir: options.repoRoot,
+    entryPoints: [options.loaderEntryPoint],
+    outfile: loaderFile,
+    define: { KFS_SERVER_BUNDLE_PATH: JSON.stringify(options.serverPathInImage) },
+  });
+  printWarnings(loader.warnings);
+  const loaderInputs = Object.keys(loader.metafile.inputs);
+  if (loaderInputs.length !== 1) throw new Error(`the code cache loader must use only Node built-ins, but it bundles ${loaderInputs.join(', ')}`);
+
+  const addons: { copied: string; source: string }[] = [];
+  for (const [output, meta] of Object.entries(result.metafile.outputs)) {
+    if (!output.endsWith('.node')) continue;
+    const inputs = Object.keys(meta.inputs);
+    if (inputs.length !== 1) throw new Error(`esbuild copied ${output} from ${inputs.length} inputs; expected one`);
+    addons.push({ copied: path.resolve(options.repoRoot, output), source: path.resolve(options.repoRoot, inputs[0]) });
+  }
+  const nativeFiles = addons.map((addon) => addon.copied);
+  for (const addon of addons) {
+    const besideSource = new Set(await readdir(path.dirname(addon.source)));
+    for (const soname of (await readElfDependencies(addon.source)).needed) {
+      if (!besideSource.has(soname)) continue;
+      const target = path.join(options.appDir, soname);
+      await copyFile(path.join(path.dirname(addon.source), soname), target);
+      nativeFiles.push(target);
+    }
+  }
+  return {
+    serverFile,
+    loaderFile,
+    nativeFiles: nativeFiles.sort(compareCodeUnits),
+    packages: npmPackagesOf(Object.keys(result.metafile.inputs), options.repoRoot),
+  };
+}
+
+function printWarnings(warnings: readonly Message[]): void {
+  for (const warning of warnings) {
+    process.stderr.write(`esbuild: ${warning.text}${warning.location ? ` (${warning.location.file}:${warning.location.line})` : ''}\n`);
+  }
+}

@@ -15,7 +15,7 @@ import { caBundleFrom } from './ca-certificates';
 import { buildahVersion, commitImage } from './commit-image';
 import { DebianPackageCache } from './debian-packages';
 import {
-  CA_BUNDLE_PATH, CODE_CACHE_PATH, DEFAULT_CMD, ENTRYPOINT, EXPOSED_PORTS, IMAGE_ENV, IMAGE_GID, IMAGE_HOME, IMAGE_UID,
+  ARCHIVE_NAME, SBOM_NAME, CA_BUNDLE_PATH, CODE_CACHE_PATH, DEFAULT_CMD, ENTRYPOINT, EXPOSED_PORTS, IMAGE_ENV, IMAGE_GID, IMAGE_HOME, IMAGE_UID,
   LICENSES_DIR, LOADER_PATH, NODE_PATH, SBOM_PATH, SERVER_BUNDLE_PATH, SHARED_LIBRARY_DIR, imageLabels,
 } from './image-spec';
 import { debianCopyrightFile, npmLicenceFiles } from './licence-files';
@@ -27,10 +27,6 @@ import { findOnPath } from './run-command';
 import { buildSbom } from './sbom';
 import { resolveSharedLibraries } from './shared-libraries';
 import { warmUpCodeCache } from './warm-up';
-
-/** The archive's and the SBOM's names in the output folder. */
-export const ARCHIVE_NAME = 'kfs-runtime.oci.tar';
-export const SBOM_NAME = 'kfs-runtime.cdx.json';
 
 /** Programs the build runs, with the Debian package that has each. */
 export const REQUIRED_TOOLS: Readonly<Record<string, string>> = {

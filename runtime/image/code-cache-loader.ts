@@ -30,6 +30,11 @@ const script = new vm.Script(Module.wrap(source), {
   importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
 });
 
+if (script.cachedDataRejected) {
+  // Still correct, only slower: say so, since it means the image was not built with this Node.
+  process.stderr.write(`kfs-runtime: V8 rejected the code cache ${cacheFile}; compiling from source\n`);
+}
+
 // Build time only: write the cache at exit, after the warm-up ran the request path.
 const cacheOut = process.env.KFS_CODE_CACHE_OUT;
 if (cacheOut) process.once('exit', () => writeFileSync(cacheOut, script.createCachedData()));

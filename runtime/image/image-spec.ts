@@ -3,6 +3,10 @@
  * build, the tests and the benchmark so they check the same thing the build wrote.
  */
 
+/** The archive's and the SBOM's names in the build's output folder (dist/image). */
+export const ARCHIVE_NAME = 'kfs-runtime.oci.tar';
+export const SBOM_NAME = 'kfs-runtime.cdx.json';
+
 /** The non-root user and group (distroless' `nonroot`): Kubernetes' runAsNonRoot needs a numeric USER. */
 export const IMAGE_UID = 65532;
 export const IMAGE_GID = 65532;

@@ -5,7 +5,7 @@
  *   npm run image [-- --out-dir DIR]
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, copyFile, mkdir, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,9 +15,10 @@ import { caBundleFrom } from './ca-certificates';
 import { buildahVersion, commitImage } from './commit-image';
 import { DebianPackageCache } from './debian-packages';
 import {
-  ARCHIVE_NAME, SBOM_NAME, CA_BUNDLE_PATH, CODE_CACHE_PATH, DEFAULT_CMD, ENTRYPOINT, EXPOSED_PORTS, IMAGE_ENV, IMAGE_GID, IMAGE_HOME, IMAGE_UID,
+  APP_DIR, ARCHIVE_NAME, SBOM_NAME, CA_BUNDLE_PATH, CODE_CACHE_PATH, DEFAULT_CMD, ENTRYPOINT, EXPOSED_PORTS, IMAGE_ENV, IMAGE_GID, IMAGE_HOME, IMAGE_UID,
   LICENSES_DIR, LOADER_PATH, NODE_PATH, SBOM_PATH, SERVER_BUNDLE_PATH, SHARED_LIBRARY_DIR, imageLabels,
 } from './image-spec';
+import { type LayerName, LAYER_ORDER, splitIntoLayers } from './layers';
 import { debianCopyrightFile, npmLicenceFiles } from './licence-files';
 import { copyStripped, findPinnedNodeBinary } from './node-binary';
 import { normalizeOciArchive, readOciArchive } from './oci-archive';
@@ -149,7 +150,9 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
     });
 
     const files = await normalizeTree(rootfs, { executables: [NODE_PATH, loaderInLibraryDir], directories: { '/tmp': 0o1777 } }, provenance.sourceDateEpoch);
-    step(`committing ${files.length} paths with buildah`);
+    const nativePaths = new Set(app.nativeFiles.map((file) => path.posix.join(APP_DIR, path.basename(file))));
+    const layerRoots = await splitIntoLayers(rootfs, (imagePath) => layerOf(imagePath, nativePaths), workDir, provenance.sourceDateEpoch);
+    step(`committing ${files.length} paths in ${LAYER_ORDER.length} layers (${LAYER_ORDER.join(', ')}) with buildah`);
     // buildah copies a folder's content: a parent holding only the home folder (0700) lands it in /home.
     const homeParent = path.join(workDir, 'home');
     const home = path.join(homeParent, path.posix.basename(IMAGE_HOME));
@@ -157,8 +160,10 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
     await chmod(home, 0o700);
     const rawArchive = path.join(workDir, 'buildah.oci.tar');
     await commitImage({
-      rootfs,
-      ownedDirectories: { [path.posix.dirname(IMAGE_HOME)]: [homeParent, `${IMAGE_UID}:${IMAGE_GID}`] },
+      layers: LAYER_ORDER.map((name) => ({
+        root: layerRoots[name],
+        ownedDirectories: name === 'base' ? { [path.posix.dirname(IMAGE_HOME)]: [homeParent, `${IMAGE_UID}:${IMAGE_GID}`] } : {},
+      })),
       config: {
         user: `${IMAGE_UID}:${IMAGE_GID}`,
         entrypoint: ENTRYPOINT,
@@ -177,13 +182,21 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
     const archive = path.join(options.outDir, ARCHIVE_NAME);
     await normalizeOciArchive(rawArchive, archive, workDir, provenance.sourceDateEpoch);
     const sbomFile = path.join(options.outDir, SBOM_NAME);
-    await copyFile(stagedPath(rootfs, SBOM_PATH), sbomFile);
+    await writeFile(sbomFile, sbom);
     const { digest } = await readOciArchive(archive, workDir);
     step(`done: ${archive} (${((await stat(archive)).size / 1e6).toFixed(1)} MB), ${provenance.revision}`);
     return { archive, sbom: sbomFile, digest };
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/** Which layer a file goes to (see layers.ts): the bundle and its metadata on top, native code below. */
+function layerOf(imagePath: string, nativePaths: ReadonlySet<string>): LayerName {
+  if (nativePaths.has(imagePath)) return 'native';
+  if ([LOADER_PATH, SERVER_BUNDLE_PATH, CODE_CACHE_PATH, SBOM_PATH].includes(imagePath)) return 'app';
+  if (imagePath.startsWith(`${LICENSES_DIR}/npm/`)) return 'app';
+  return 'base';
 }
 
 function uniqueByName<T extends { name: string }>(items: readonly T[]): T[] {

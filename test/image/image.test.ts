@@ -65,7 +65,23 @@ describeWithBuildah('the kfs-runtime image (npm run image)', () => {
   test('prints the digest of the one manifest in the oci-archive it wrote', () => {
     expect(build.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(build.digest).toBe(contents.digest);
-    expect(contents.manifest.layers.map((layer) => layer.mediaType)).toEqual(['application/vnd.oci.image.layer.v1.tar+gzip']);
+    expect(contents.manifest.layers.map((layer) => layer.mediaType)).toEqual(Array(3).fill('application/vnd.oci.image.layer.v1.tar+gzip'));
+    expect(contents.config.rootfs.diff_ids).toHaveLength(3);
+  });
+
+  test('layers: Node and glibc at the bottom, the native addon in the middle, only the app (under 2 MB compressed) on top', () => {
+    // The files in layer `index`: its blob out of the archive, listed by a second tar.
+    const listing = (index: number): string[] => {
+      const member = `blobs/${contents.manifest.layers[index].digest.replace(':', '/')}`;
+      const names = execFileSync('sh', ['-c', 'tar -xOf "$1" "$2" | tar -tzf -', 'sh', build.archive, member], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      return names.split('\n').filter((name) => name !== '' && !name.endsWith('/'));
+    };
+    const [base, native, app] = [listing(0), listing(1), listing(2)];
+    expect(base).toEqual(expect.arrayContaining(['usr/bin/node', 'lib/x86_64-linux-gnu/libc.so.6', 'etc/passwd']));
+    expect(native.sort()).toEqual(['app/libonnxruntime.so.1', 'app/onnxruntime_binding.node']);
+    expect(app).toEqual(expect.arrayContaining(['app/kfs-runtime.cjs', 'app/server.cjs', 'app/server.cjs.v8cache', 'usr/share/doc/kfs-runtime/sbom.cdx.json']));
+    expect(app.filter((name) => !name.startsWith('app/') && !name.startsWith('usr/share/doc/'))).toEqual([]);
+    expect(contents.manifest.layers[2].size).toBeLessThan(2_000_000);
   });
 
   test('config: linux/amd64, user 65532:65532, node on the loader as entrypoint, ports 8080 and 8081, telemetry off', () => {

@@ -3,6 +3,7 @@
  * Benchmarks are not tests: they never fail on a number.
  */
 import { runColdStartBenchmark } from './cold-start';
+import { runImageBenchmark } from './image';
 import { runRuntimeFeatureBenchmark } from './runtime-features';
 import { runRuntimeProtocolBenchmark } from './runtime-protocols';
 import { runSynthBenchmark } from './synth-1000';
@@ -16,6 +17,8 @@ async function main(): Promise<void> {
   await runRuntimeFeatureBenchmark();
   console.log();
   await runTrainedModelBenchmark();
+  console.log();
+  await runImageBenchmark();
 }
 
 main().catch((error: unknown) => {

@@ -8,6 +8,8 @@ import type { UnpackedImage } from './unpack-image';
  * filesystem is bind-mounted read-only onto itself, with only what a kubelet would add: a tmpfs on
  * /tmp (the scratch emptyDir), proc, a /dev with the usual character devices, and the model
  * read-only at /mnt/models. Then `exec "$@"`: env -i … chroot --userspec … the image's command.
+ * The line before it stamps the time (ns since the epoch), so the benchmark can tell the image's
+ * start from this setup's.
  */
 const SETUP_SCRIPT = `set -eu
 root="$1"; models="$2"; shift 2
@@ -22,6 +24,7 @@ for device in null zero full random urandom; do
 done
 mount --bind "$models" "$root/mnt/models"
 mount -o remount,bind,ro "$root/mnt/models"
+echo "kfs-harness: exec at $(date +%s%N)" >&2
 exec "$@"
 `;
 
@@ -30,6 +33,8 @@ export interface RunningImage {
   readonly child: ChildProcess;
   /** Everything it wrote to stdout and stderr so far. */
   output(): string;
+  /** When the mounts were done and the image's command was exec'd (ms since the epoch), once it was. */
+  execAtMs(): number | undefined;
   /** The host PID of the image's process (PID 1 in its namespace), once it has started. */
   imagePid(): number | undefined;
   /** SIGTERM to the image's process (as a kubelet does), then waits; SIGKILL after `graceMs`. Resolves with the exit status. */
@@ -89,6 +94,10 @@ export function runUnpackedImage(image: UnpackedImage, options: RunUnpackedOptio
   return {
     child,
     output: () => chunks.join(''),
+    execAtMs: () => {
+      const stamp = /^kfs-harness: exec at (\d+)$/m.exec(chunks.join(''))?.[1];
+      return stamp === undefined ? undefined : Number(BigInt(stamp) / 1000n) / 1000;
+    },
     imagePid,
     async stop(graceMs = 10_000) {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;

@@ -4,6 +4,8 @@ import { runCommand } from '../../../runtime/image/run-command';
 
 /** An image unpacked into an OCI runtime bundle (https://github.com/opencontainers/runtime-spec). */
 export interface UnpackedImage {
+  /** The OCI image layout skopeo wrote (blobs/ as they came out of the archive). */
+  readonly layout: string;
   /** The bundle folder (config.json, rootfs/). */
   readonly bundle: string;
   /** The root filesystem. */
@@ -29,5 +31,5 @@ export async function unpackImage(archive: string, dir: string): Promise<Unpacke
   await runCommand('skopeo', ['copy', '--quiet', `oci-archive:${archive}`, `oci:${layout}:kfs-runtime`]);
   await runCommand('umoci', ['unpack', '--image', `${layout}:kfs-runtime`, bundle]);
   const spec = JSON.parse(await readFile(path.join(bundle, 'config.json'), 'utf8')) as { process: UnpackedImage['process'] };
-  return { bundle, rootfs: path.join(bundle, 'rootfs'), process: spec.process };
+  return { layout, bundle, rootfs: path.join(bundle, 'rootfs'), process: spec.process };
 }

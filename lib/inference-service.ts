@@ -12,6 +12,7 @@ import { ServingComponent } from './components/serving-component';
 import { Transformer, TransformerProps } from './components/transformer';
 import { ComponentContext } from './components/_resolve';
 import { DeploymentMode } from './deployment-mode';
+import { RuntimeImage } from './model/runtime-image';
 import { EgressControl } from './networking/egress-control';
 import { EgressOptions } from './networking/egress-options';
 import { IngressOptions } from './networking/ingress-options';
@@ -200,6 +201,7 @@ export class InferenceService extends Construct {
       deploymentMode: this.deploymentMode,
       podWiring: { istioSidecar: meshSidecar, prometheus: observability.prometheus },
       runtimeTracing: props.observability?.runtimeTracing,
+      kfsRuntimeImage: RuntimeImage.kfsRuntimeDefaultAt(this),
     };
     this.canary = props.canary;
     if (this.canary) {

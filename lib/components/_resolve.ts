@@ -4,6 +4,7 @@ import { ValidationError, propError, quote } from '../_validation';
 import { DeploymentMode } from '../deployment-mode';
 import { RuntimeTracingOptions } from '../observability/runtime-tracing-options';
 import { ProtocolVersion, isGrpc } from '../model/protocol-version';
+import { RuntimeImage } from '../model/runtime-image';
 import { Gpu } from '../resources/gpu';
 import { knativeAutoscalingAnnotations } from '../scaling/_knative-annotations';
 import { ResolvedScaling } from '../scaling/_resolve-scaling';
@@ -42,6 +43,8 @@ export interface ComponentContext {
   readonly podWiring?: PodWiring;
   /** OpenTelemetry tracing inside kfs-runtime (`observability.runtimeTracing`). */
   readonly runtimeTracing?: RuntimeTracingOptions;
+  /** The kfs-runtime image in effect (construct context, else the library's default). */
+  readonly kfsRuntimeImage: RuntimeImage;
 }
 
 /** Pod-level wiring decided once per InferenceService: mesh membership and metrics scraping. */

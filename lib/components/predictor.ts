@@ -219,7 +219,7 @@ function resolvePredictor(ctx: ComponentContext, props: PredictorProps): Resolve
     metrics = { port: runtime.metricsPort, path: runtime.metricsPath };
     container = {
       name: kserve.MODEL_CONTAINER_NAME,
-      image: runtime._imageFor(props.gpu !== undefined).reference,
+      image: runtime._imageFor(props.gpu !== undefined, ctx.kfsRuntimeImage).reference,
       command,
       args,
       env: runtime.pullsOwnModel ? env : env.filter(variable => !wiring!.env.includes(variable)),

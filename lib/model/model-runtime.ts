@@ -242,9 +242,13 @@ export class ModelRuntime {
     return this.supportedFormats.some(f => f.sameFormatAs(format) && (!f.version || !format.version || f.version === format.version));
   }
 
-  /** @internal the image for a predictor with or without a GPU */
-  public _imageFor(gpu: boolean): RuntimeImage {
-    return gpu ? (this.props.gpuImage ?? this.image) : this.image;
+  /**
+   * @internal the image for a predictor with or without a GPU; the library's default kfs-runtime
+   * image stands for `kfsRuntimeDefault` (the app-wide override, see RuntimeImage.setKfsRuntimeDefault)
+   */
+  public _imageFor(gpu: boolean, kfsRuntimeDefault: RuntimeImage = DEFAULT_KFS_RUNTIME_IMAGE): RuntimeImage {
+    const image = gpu ? (this.props.gpuImage ?? this.image) : this.image;
+    return image === DEFAULT_KFS_RUNTIME_IMAGE ? kfsRuntimeDefault : image;
   }
 
   /** @internal command and args with placeholders filled in */

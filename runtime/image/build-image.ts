@@ -21,7 +21,7 @@ import {
 import { type LayerName, LAYER_ORDER, splitIntoLayers } from './layers';
 import { debianCopyrightFile, npmLicenceFiles } from './licence-files';
 import { copyStripped, findPinnedNodeBinary } from './node-binary';
-import { normalizeOciArchive, readOciArchive } from './oci-archive';
+import { finishOciArchive, readOciArchive } from './oci-archive';
 import { readProvenance } from './provenance';
 import { EMPTY_DIRECTORIES, normalizeTree, stageContent, stageFile, stagedPath, stageSymlink, stageUserDatabase } from './root-filesystem';
 import { findOnPath } from './run-command';
@@ -39,6 +39,7 @@ export const REQUIRED_TOOLS: Readonly<Record<string, string>> = {
   'dpkg-query': 'dpkg',
   ldconfig: 'libc-bin',
   tar: 'tar',
+  gzip: 'gzip',
   git: 'git',
 };
 
@@ -90,6 +91,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
     await mkdir(appDir, { recursive: true });
     const app = await bundleApp({
       repoRoot: options.repoRoot,
+      packageDir: 'runtime',
       serverEntryPoint: path.join('runtime', 'image', 'entrypoint.ts'),
       loaderEntryPoint: path.join('runtime', 'image', 'code-cache-loader.ts'),
       appDir,
@@ -178,9 +180,9 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
       archive: rawArchive,
     });
 
-    step('writing the archive');
+    step('recompressing the layers (gzip -9) and writing the archive');
     const archive = path.join(options.outDir, ARCHIVE_NAME);
-    await normalizeOciArchive(rawArchive, archive, workDir, provenance.sourceDateEpoch);
+    await finishOciArchive(rawArchive, archive, workDir, provenance.sourceDateEpoch);
     const sbomFile = path.join(options.outDir, SBOM_NAME);
     await writeFile(sbomFile, sbom);
     const { digest } = await readOciArchive(archive, workDir);
@@ -191,11 +193,10 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
   }
 }
 
-/** Which layer a file goes to (see layers.ts): the bundle and its metadata on top, native code below. */
+/** Which layer a file goes to (see layers.ts): the app folder and its metadata on top, native code below. */
 function layerOf(imagePath: string, nativePaths: ReadonlySet<string>): LayerName {
   if (nativePaths.has(imagePath)) return 'native';
-  if ([LOADER_PATH, SERVER_BUNDLE_PATH, CODE_CACHE_PATH, SBOM_PATH].includes(imagePath)) return 'app';
-  if (imagePath.startsWith(`${LICENSES_DIR}/npm/`)) return 'app';
+  if (imagePath.startsWith(`${APP_DIR}/`) || imagePath === SBOM_PATH || imagePath.startsWith(`${LICENSES_DIR}/npm/`)) return 'app';
   return 'base';
 }
 

@@ -1,6 +1,6 @@
-import { copyFile, readdir } from 'node:fs/promises';
+import { cp, copyFile, readFile, readdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { build, type Message } from 'esbuild';
+import { build, type Message, type Plugin } from 'esbuild';
 import { compareCodeUnits } from './compare';
 import { readElfDependencies } from './elf';
 import { type NpmPackage, npmPackagesOf } from './npm-packages';
@@ -13,6 +13,8 @@ export interface BundledApp {
   readonly loaderFile: string;
   /** Native addons (`.node`) and the libraries they load from beside themselves, as copied into `appDir`. */
   readonly nativeFiles: readonly string[];
+  /** The package's data folders (package.json `files` other than its code), as copied into `appDir`. */
+  readonly dataDirs: readonly string[];
   /** npm packages whose code is in the bundle or beside it, for the SBOM and licence files. */
   readonly packages: readonly NpmPackage[];
 }
@@ -21,6 +23,8 @@ export interface BundledApp {
 export interface BundleAppOptions {
   /** The repository root (esbuild's working directory; package paths are resolved against it). */
   readonly repoRoot: string;
+  /** The package the server belongs to (runtime/); its data folders travel with the bundle. */
+  readonly packageDir: string;
   /** The server's TypeScript entry point. */
   readonly serverEntryPoint: string;
   /** The loader's TypeScript source. */
@@ -52,7 +56,9 @@ const COMMON_OPTIONS = {
  * onnxruntime-node's `require(\`../bin/napi-v6/${process.platform}/${process.arch}/…node\`)` into one
  * static path that esbuild's `copy` loader copies beside the bundle (rewriting the require) instead of
  * every platform's binary. Libraries an addon loads through RUNPATH $ORIGIN (libonnxruntime.so.1) are
- * copied beside it too. The loader (code-cache-loader.ts) is bundled on its own, with the server's
+ * copied beside it too. First-party code that finds files with `__dirname` (the gRPC protos) sees
+ * the path its source has in the package, relative to the bundle, and the package's data folders
+ * are copied beside the bundle. The loader (code-cache-loader.ts) is bundled on its own, with the server's
  * in-image path compiled in.
  */
 export async function bundleApp(options: BundleAppOptions): Promise<BundledApp> {
@@ -65,8 +71,11 @@ export async function bundleApp(options: BundleAppOptions): Promise<BundledApp> 
     define: { 'process.platform': '"linux"', 'process.arch': '"x64"' },
     loader: { '.node': 'copy' },
     assetNames: '[name]',
+    banner: { js: `var ${BUNDLE_DIR_VARIABLE} = __dirname;` },
+    plugins: [packageRelativePaths(path.resolve(options.repoRoot, options.packageDir))],
   });
   printWarnings(result.warnings);
+  const dataDirs = await copyPackageData(path.resolve(options.repoRoot, options.packageDir), options.appDir);
 
   const loaderFile = path.join(options.appDir, path.posix.basename(options.loaderPathInImage));
   const loader = await build({
@@ -100,6 +109,7 @@ export async function bundleApp(options: BundleAppOptions): Promise<BundledApp> 
   return {
     serverFile,
     loaderFile,
+    dataDirs,
     nativeFiles: nativeFiles.sort(compareCodeUnits),
     packages: npmPackagesOf(Object.keys(result.metafile.inputs), options.repoRoot),
   };
@@ -109,4 +119,46 @@ function printWarnings(warnings: readonly Message[]): void {
   for (const warning of warnings) {
     process.stderr.write(`esbuild: ${warning.text}${warning.location ? ` (${warning.location.file}:${warning.location.line})` : ''}\n`);
   }
+}
+
+/** Set by a banner at the top of the bundle: the folder the bundle file is in when it runs. */
+const BUNDLE_DIR_VARIABLE = '__kfsBundleDir';
+
+/**
+ * Gives each first-party module of the package that uses `__dirname`/`__filename` the values its
+ * file has in the package, relative to the bundle's folder (runtime/src/server/grpc/proto.ts →
+ * <bundle folder>/src/server/grpc), instead of the bundle's folder itself: so
+ * `path.resolve(__dirname, '../../../protocol')` finds <bundle folder>/protocol, where
+ * {@link copyPackageData} puts the package's data. Relative, so it holds in the image (/app) and in
+ * the staging folder the build's warm-up runs from. Nothing to maintain when modules move.
+ */
+function packageRelativePaths(packageDir: string): Plugin {
+  return {
+    name: 'package-relative-dirname',
+    setup(plugin) {
+      plugin.onLoad({ filter: /\.[cm]?ts$/ }, async (args) => {
+        const relative = path.relative(packageDir, args.path);
+        if (relative.startsWith('..') || relative.split(path.sep).includes('node_modules')) return undefined;
+        const source = await readFile(args.path, 'utf8');
+        if (!/\b__(dirname|filename)\b/.test(source)) return undefined;
+        const parts = relative.split(path.sep);
+        const join = (segments: string[]) => `require("node:path").join(${[BUNDLE_DIR_VARIABLE, ...segments.map((segment) => JSON.stringify(segment))].join(', ')})`;
+        const header = `const __dirname = ${join(parts.slice(0, -1))}, __filename = ${join(parts)};`;
+        return { contents: `${header}${source}`, loader: 'ts' };
+      });
+    },
+  };
+}
+
+/**
+ * Copies the package's data folders into `appDir`: the entries of its package.json `files` except
+ * the code the bundle replaces (`bin`, and the folder `main` points into). Returns their names.
+ */
+async function copyPackageData(packageDir: string, appDir: string): Promise<string[]> {
+  const manifest = JSON.parse(await readFile(path.join(packageDir, 'package.json'), 'utf8')) as { files?: string[]; main?: string; bin?: Record<string, string> | string };
+  const code = new Set(['bin', path.normalize(manifest.main ?? 'index.js').split(path.sep)[0]]);
+  for (const bin of typeof manifest.bin === 'string' ? [manifest.bin] : Object.values(manifest.bin ?? {})) code.add(path.normalize(bin).split(path.sep)[0]);
+  const data = (manifest.files ?? []).map((entry) => path.normalize(entry).split(path.sep)[0]).filter((entry) => !code.has(entry)).sort(compareCodeUnits);
+  for (const entry of data) await cp(path.join(packageDir, entry), path.join(appDir, entry), { recursive: true });
+  return data;
 }

@@ -8,6 +8,8 @@
  * and umoci, so CI always runs it. Needs root for the mount namespace, as CI has.
  */
 import { execFileSync } from 'node:child_process';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
 import { type Stats, lstatSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,7 @@ import {
 } from '../../runtime/image/image-spec';
 import { type OciArchiveContents, readOciArchive } from '../../runtime/image/oci-archive';
 import { findOnPath } from '../../runtime/image/run-command';
+import { PROTO_LOADER_OPTIONS } from '../../runtime/src/server/grpc/proto';
 import { PROBABILITY_TOLERANCE, expectedOutput, loadIrisExpected } from '../runtime/helpers/iris-expected';
 import { IRIS_DIR } from '../runtime/helpers/paths';
 import { type ImageBuild, REPO_ROOT, buildImageWithCli } from './helpers/build-image-cli';
@@ -24,6 +27,35 @@ import { freeLoopbackPort } from './helpers/free-port';
 import { runUnpackedImage } from './helpers/run-unpacked';
 import { type UnpackedImage, unpackImage } from './helpers/unpack-image';
 import { waitForInference } from './helpers/wait-for-inference';
+
+/** One ModelInfer over gRPC (Triton's protocol) with the iris input; the `label` output, decoded. */
+function grpcInferLabels(target: string, input: { name: string; datatype: string; shape: number[]; data: number[] }): Promise<number[]> {
+  const definition = protoLoader.loadSync('grpc_service.proto', PROTO_LOADER_OPTIONS);
+  const { inference } = grpc.loadPackageDefinition(definition) as unknown as { inference: { GRPCInferenceService: new (target: string, credentials: grpc.ChannelCredentials) => InferClient } };
+  const client = new inference.GRPCInferenceService(target, grpc.credentials.createInsecure());
+  const message = { model_name: 'iris', inputs: [{ name: input.name, datatype: input.datatype, shape: input.shape, contents: { fp32_contents: input.data } }] };
+  return new Promise((resolve, reject) => {
+    client.ModelInfer(message, (error, response) => {
+      client.close();
+      if (error !== null || response === undefined) return reject(error ?? new Error('no response'));
+      const index = response.outputs.findIndex((output) => output.name === 'label');
+      if (index === -1) return reject(new Error(`no label output in ${JSON.stringify(response.outputs)}`));
+      const raw = response.raw_output_contents[index];
+      if (raw !== undefined) {
+        resolve([...new BigInt64Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength))].map(Number));
+      } else {
+        resolve((response.outputs[index].contents?.int64_contents ?? []).map(Number));
+      }
+    });
+  });
+}
+
+type InferClient = grpc.Client & {
+  ModelInfer(
+    request: unknown,
+    callback: (error: grpc.ServiceError | null, response?: { outputs: { name: string; contents?: { int64_contents?: string[] } }[]; raw_output_contents: Buffer[] }) => void,
+  ): void;
+};
 
 const BUILDAH = findOnPath('buildah');
 if (BUILDAH === undefined) {
@@ -128,10 +160,11 @@ describeWithBuildah('the kfs-runtime image (npm run image)', () => {
     expect(readFileSync(path.join(image.rootfs, 'etc', 'ssl', 'certs', 'ca-certificates.crt'), 'utf8').match(/-----BEGIN CERTIFICATE-----/g)!.length).toBeGreaterThan(100);
   });
 
-  test('serves a correct v2 inference of models/iris as uid 65532, without capabilities, on a read-only root', async () => {
+  test('serves correct v2 inferences of models/iris over REST and gRPC as uid 65532, without capabilities, on a read-only root', async () => {
     const port = await freeLoopbackPort();
+    const grpcPort = await freeLoopbackPort();
     const running = runUnpackedImage(image, {
-      args: ['serve', '--model=iris=/mnt/models', '--host=127.0.0.1', `--http-port=${port}`],
+      args: ['serve', '--model=iris=/mnt/models', '--host=127.0.0.1', `--http-port=${port}`, `--grpc-port=${grpcPort}`],
       modelsDir: IRIS_DIR,
     });
     try {
@@ -150,6 +183,10 @@ describeWithBuildah('the kfs-runtime image (npm run image)', () => {
       const expectedProbabilities = expectedOutput(expected, 'probabilities');
       expect(probabilities.shape).toEqual(expectedProbabilities.shape);
       probabilities.data.forEach((value, i) => expect(Math.abs(value - expectedProbabilities.data[i])).toBeLessThanOrEqual(PROBABILITY_TOLERANCE));
+
+      // gRPC too: the bundle must find the protos it loads at startup (/app/protocol).
+      const labels = await grpcInferLabels(`127.0.0.1:${grpcPort}`, expected.request.inputs[0]);
+      expect(labels).toEqual(expectedOutput(expected, 'label').data);
 
       const metadata = (await (await fetch(`http://127.0.0.1:${port}/v2`)).json()) as { name: string; version: string };
       expect(metadata).toMatchObject({ name: 'kfs-runtime', version: contents.config.config.Labels!['org.opencontainers.image.version'] });

@@ -1,7 +1,7 @@
 /**
  * The image's entry point (`/app/kfs-runtime.cjs`): runs the bundled server (`server.cjs` beside it)
  * from a V8 code cache written at build time after a warm-up request, so a cold start neither parses
- * nor compiles the ~700 KB bundle, not even the functions that first run on the first inference.
+ * nor compiles the ~1 MB bundle, not even the functions that first run on the first inference.
  * Node's NODE_COMPILE_CACHE would cache only the top-level code V8 compiles eagerly (measured: about
  * half the saving), and writes under the absolute path of the build, which breaks reproducibility.
  *

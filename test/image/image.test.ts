@@ -4,8 +4,8 @@
  * read-only root (unshare + chroot: no container engine here). Then a second build must give the
  * same digest and bytes.
  *
- * Skipped only where buildah is absent (the reason is printed); .ci/run installs buildah, skopeo
- * and umoci, so CI always runs it. Needs root for the mount namespace, as CI has.
+ * Skipped only where buildah is absent (the reason is printed), except in CI, where that fails;
+ * .ci/run installs buildah, skopeo and umoci. Needs root for the mount namespace, as CI has.
  */
 import { execFileSync } from 'node:child_process';
 import * as grpc from '@grpc/grpc-js';
@@ -58,8 +58,17 @@ type InferClient = grpc.Client & {
 };
 
 const BUILDAH = findOnPath('buildah');
-if (BUILDAH === undefined) {
-  console.warn('test/image: skipped because buildah is not installed here (apt-get install buildah skopeo umoci binutils; .ci/run installs them)');
+const MISSING_BUILDAH = 'buildah is not installed here (apt-get install buildah skopeo umoci binutils; .ci/run installs them)';
+const IN_CI = process.env.CI !== undefined && !['', 'false', '0'].includes(process.env.CI);
+if (BUILDAH === undefined && IN_CI) {
+  // As test/harness does for kube-apiserver: CI must never pass by skipping the image tests.
+  describe('the kfs-runtime image (npm run image)', () => {
+    test('buildah is installed (CI builds and runs the image, never skips it)', () => {
+      throw new Error(MISSING_BUILDAH);
+    });
+  });
+} else if (BUILDAH === undefined) {
+  console.warn(`test/image: skipped because ${MISSING_BUILDAH}`);
 }
 const describeWithBuildah = BUILDAH === undefined ? describe.skip : describe;
 

@@ -22,6 +22,7 @@ import { findOnPath } from '../../runtime/image/run-command';
 import { PROTO_LOADER_OPTIONS } from '../../runtime/src/server/grpc/proto';
 import { PROBABILITY_TOLERANCE, expectedOutput, loadIrisExpected } from '../runtime/helpers/iris-expected';
 import { IRIS_DIR } from '../runtime/helpers/paths';
+import { S3TestServer } from '../runtime/helpers/s3-server';
 import { type ImageBuild, REPO_ROOT, buildImageWithCli } from './helpers/build-image-cli';
 import { freeLoopbackPort } from './helpers/free-port';
 import { runUnpackedImage } from './helpers/run-unpacked';
@@ -217,6 +218,34 @@ describeWithBuildah('the kfs-runtime image (npm run image)', () => {
     }
     expect(running.output()).not.toMatch(/rejected the code cache/);
     expect(running.output()).toMatch(/"msg":"model 'iris' loaded"/);
+  }, 90_000);
+
+  test('pulls its model from S3 (s3rver on loopback) into the /tmp scratch space and serves it, the bundled AWS SDK included', async () => {
+    const s3 = await S3TestServer.start();
+    const port = await freeLoopbackPort();
+    let running: ReturnType<typeof runUnpackedImage> | undefined;
+    try {
+      await s3.createBucket('models', { 'iris/1/model.onnx': readFileSync(path.join(IRIS_DIR, '1', 'model.onnx')) });
+      running = runUnpackedImage(image, {
+        args: ['serve', '--model=iris=s3://models/iris', '--host=127.0.0.1', `--http-port=${port}`, '--grpc-port=0'],
+        modelsDir: IRIS_DIR,
+        extraEnv: Object.entries(s3.env()).map(([name, value]) => `${name}=${value}`),
+      });
+      const child = running.child;
+      const expected = loadIrisExpected();
+      const answer = await waitForInference(`http://127.0.0.1:${port}/v2/models/iris/infer`, expected.request, {
+        timeoutMs: 60_000,
+        intervalMs: 20,
+        stillRunning: () => child.exitCode === null,
+      });
+      const body = JSON.parse(answer.body) as { outputs: { name: string; data: number[] }[] };
+      expect(body.outputs.find((output) => output.name === 'label')!.data).toEqual(expectedOutput(expected, 'label').data);
+      expect((await s3.stats()).objectGets).toBeGreaterThanOrEqual(1);
+    } finally {
+      const code = await running?.stop();
+      await s3.stop();
+      expect(code).toBe(0);
+    }
   }, 90_000);
 
   test('carries a CycloneDX SBOM, the same inside the image and beside the archive, with a licence for every component', async () => {

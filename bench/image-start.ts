@@ -78,7 +78,7 @@ function schedulerTimes(pid: number): { cpuMs: number; runQueueMs: number } {
 
 /** The baseline: `node runtime/bin/kfs-runtime.js serve …` from the repository, as a plain process. */
 export function startFromRepository(node: string, repoRoot: string, modelDir: string, port: number): StartedServer {
-  const child = spawn(node, ['runtime/bin/kfs-runtime.js', 'serve', `--model=iris=${modelDir}`, '--host=127.0.0.1', `--http-port=${port}`, '--grpc-port=0'], {
+  const child = spawn(node, ['runtime/bin/kfs-runtime.js', 'serve', `--model=iris=${modelDir}`, '--host=127.0.0.1', `--http-port=${port}`, '--grpc-port=0', '--metrics-port=0', '--drain-seconds=0'], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH, NODE_ENV: 'production', ORT_DISABLE_TELEMETRY: '1' },
     stdio: ['ignore', 'ignore', 'inherit'],

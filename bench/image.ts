@@ -86,7 +86,7 @@ export async function runImageBenchmark(): Promise<void> {
       },
     ];
     function fromImage(port: number, extraEnv: string[]): StartedServer {
-      const running = runUnpackedImage(image, { args: ['serve', '--model=iris=/mnt/models', '--host=127.0.0.1', `--http-port=${port}`, '--grpc-port=0'], modelsDir: IRIS_DIR, extraEnv });
+      const running = runUnpackedImage(image, { args: ['serve', '--model=iris=/mnt/models', '--host=127.0.0.1', `--http-port=${port}`, '--grpc-port=0', '--metrics-port=0', '--drain-seconds=0'], modelsDir: IRIS_DIR, extraEnv });
       return { child: running.child, pid: running.imagePid, execAtMs: running.execAtMs, stop: () => running.stop() };
     }
     const samples = new Map<string, StartSample[]>(variants.map((variant) => [variant.name, []]));

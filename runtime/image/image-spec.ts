@@ -34,7 +34,9 @@ export const ENTRYPOINT: readonly string[] = [NODE_PATH, LOADER_PATH];
 export const DEFAULT_CMD: readonly string[] = ['--help'];
 export const HTTP_PORT = 8080;
 export const GRPC_PORT = 8081;
-export const EXPOSED_PORTS: readonly string[] = [`${HTTP_PORT}/tcp`, `${GRPC_PORT}/tcp`];
+/** Prometheus /metrics (kfs-runtime serve --metrics-port). */
+export const METRICS_PORT = 8082;
+export const EXPOSED_PORTS: readonly string[] = [`${HTTP_PORT}/tcp`, `${GRPC_PORT}/tcp`, `${METRICS_PORT}/tcp`];
 
 /** The image's environment, in this order. */
 export const IMAGE_ENV: readonly (readonly [string, string])[] = [

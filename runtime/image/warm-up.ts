@@ -31,7 +31,7 @@ const STARTUP_TIMEOUT_MS = 60_000;
  */
 export async function warmUpCodeCache(options: WarmUpOptions): Promise<void> {
   const request = JSON.parse(readFileSync(path.join(options.modelDir, '1', 'expected.json'), 'utf8')) as { request: unknown };
-  const child = spawn(options.node, ['--predictable', options.loader, 'serve', `--model=${options.modelName}=${options.modelDir}`, '--host=127.0.0.1', '--http-port=0', '--grpc-port=0'], {
+  const child = spawn(options.node, ['--predictable', options.loader, 'serve', `--model=${options.modelName}=${options.modelDir}`, '--host=127.0.0.1', '--http-port=0', '--grpc-port=0', '--metrics-port=0', '--drain-seconds=0'], {
     env: { ...options.environment, KFS_CODE_CACHE_OUT: options.cacheFile },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

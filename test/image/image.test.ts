@@ -126,14 +126,14 @@ describeWithBuildah('the kfs-runtime image (npm run image)', () => {
     expect(contents.manifest.layers[2].size).toBeLessThan(2_000_000);
   });
 
-  test('config: linux/amd64, user 65532:65532, node on the loader as entrypoint, ports 8080 and 8081, telemetry off', () => {
+  test('config: linux/amd64, user 65532:65532, node on the loader as entrypoint, ports 8080 (REST), 8081 (gRPC) and 8082 (metrics), telemetry off', () => {
     expect(contents.config.os).toBe('linux');
     expect(contents.config.architecture).toBe('amd64');
     expect(contents.config.config.User).toBe(`${IMAGE_UID}:${IMAGE_GID}`);
     expect(contents.config.config.Entrypoint).toEqual(['/usr/bin/node', '/app/kfs-runtime.cjs']);
     expect(contents.config.config.Entrypoint).toEqual(ENTRYPOINT);
     expect(contents.config.config.Cmd).toEqual(['--help']);
-    expect(Object.keys(contents.config.config.ExposedPorts ?? {}).sort()).toEqual(['8080/tcp', '8081/tcp']);
+    expect(Object.keys(contents.config.config.ExposedPorts ?? {}).sort()).toEqual(['8080/tcp', '8081/tcp', '8082/tcp']);
     expect(contents.config.config.Env).toContain('ORT_DISABLE_TELEMETRY=1');
     expect(contents.config.config.Env).toContain('NODE_ENV=production');
     // umoci turns the config into what a runtime executes: the same user, as numbers.
@@ -174,7 +174,7 @@ describeWithBuildah('the kfs-runtime image (npm run image)', () => {
     const port = await freeLoopbackPort();
     const grpcPort = await freeLoopbackPort();
     const running = runUnpackedImage(image, {
-      args: ['serve', '--model=iris=/mnt/models', '--host=127.0.0.1', `--http-port=${port}`, `--grpc-port=${grpcPort}`],
+      args: ['serve', '--model=iris=/mnt/models', '--host=127.0.0.1', `--http-port=${port}`, `--grpc-port=${grpcPort}`, '--metrics-port=0', '--drain-seconds=0'],
       modelsDir: IRIS_DIR,
     });
     try {
@@ -227,7 +227,7 @@ describeWithBuildah('the kfs-runtime image (npm run image)', () => {
     try {
       await s3.createBucket('models', { 'iris/1/model.onnx': readFileSync(path.join(IRIS_DIR, '1', 'model.onnx')) });
       running = runUnpackedImage(image, {
-        args: ['serve', '--model=iris=s3://models/iris', '--host=127.0.0.1', `--http-port=${port}`, '--grpc-port=0'],
+        args: ['serve', '--model=iris=s3://models/iris', '--host=127.0.0.1', `--http-port=${port}`, '--grpc-port=0', '--metrics-port=0', '--drain-seconds=0'],
         modelsDir: IRIS_DIR,
         extraEnv: Object.entries(s3.env()).map(([name, value]) => `${name}=${value}`),
       });

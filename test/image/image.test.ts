@@ -111,7 +111,7 @@ describeWithBuildah('the kfs-runtime image (npm run image)', () => {
     expect(contents.config.rootfs.diff_ids).toHaveLength(3);
   });
 
-  test('layers: Node and glibc at the bottom, the native addon in the middle, only the app (under 2 MB compressed) on top', () => {
+  test('layers: Node and glibc at the bottom, the native addon in the middle, only the app (under 2.5 MB compressed) on top', () => {
     // The files in layer `index`: its blob out of the archive, listed by a second tar.
     const listing = (index: number): string[] => {
       const member = `blobs/${contents.manifest.layers[index].digest.replace(':', '/')}`;
@@ -123,7 +123,8 @@ describeWithBuildah('the kfs-runtime image (npm run image)', () => {
     expect(native.sort()).toEqual(['app/libonnxruntime.so.1', 'app/onnxruntime_binding.node']);
     expect(app).toEqual(expect.arrayContaining(['app/kfs-runtime.cjs', 'app/server.cjs', 'app/server.cjs.v8cache', 'usr/share/doc/kfs-runtime/sbom.cdx.json']));
     expect(app.filter((name) => !name.startsWith('app/') && !name.startsWith('usr/share/doc/'))).toEqual([]);
-    expect(contents.manifest.layers[2].size).toBeLessThan(2_000_000);
+    // The app layer holds the serving code and, since the TrainedModel controller, its Kubernetes client (0.6 MB).
+    expect(contents.manifest.layers[2].size).toBeLessThan(2_500_000);
   });
 
   test('config: linux/amd64, user 65532:65532, node on the loader as entrypoint, ports 8080 (REST), 8081 (gRPC) and 8082 (metrics), telemetry off', () => {

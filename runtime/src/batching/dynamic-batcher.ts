@@ -1,10 +1,14 @@
 import type { Tensor } from '../codec/tensor';
 import { ErrorKind, InferenceServerError } from '../errors';
 import { concatRows, rowsOf, sliceRows } from './batch-tensors';
+import type { RunTimings } from '../models/model-statistics';
 import type { BatchingOptions } from './batching-options';
 
 /** Runs the model once for a (merged) set of inputs; `served` are the contexts of the requests in it. */
 export type BatchRun<Context> = (inputs: readonly Tensor[], outputNames: readonly string[], served: readonly Context[]) => Promise<Tensor[]>;
+
+/** Told of every successful model run the batcher made: its rows and where its time went. */
+export type RunRecorder = (rows: number, timings: RunTimings) => void;
 
 /** What one request gets back from the batcher. */
 export interface BatchedResult {
@@ -52,6 +56,7 @@ export class DynamicBatcher<Context> {
   constructor(
     private readonly options: BatchingOptions,
     private readonly run: BatchRun<Context>,
+    private readonly recordRun: RunRecorder = () => {},
   ) {
     this.#preferred = [...(options.preferredBatchSizes ?? [])].sort((a, b) => b - a);
   }
@@ -68,9 +73,9 @@ export class DynamicBatcher<Context> {
     const rows = commonRows(inputs);
     if (rows === undefined || rows >= this.options.maxBatchSize) {
       // Inputs that disagree on their row count cannot be split back; big requests are batches already.
-      return this.run(inputs, outputNames, [context]).then((outputs) => ({
+      return this.#runAlone(inputs, outputNames, context, rows ?? 1).then((outputs) => ({
         outputs,
-        queueNs: Number(process.hrtime.bigint() - enqueued),
+        queueNs: 0,
         batchRows: rows ?? 1,
       }));
     }
@@ -146,9 +151,13 @@ export class DynamicBatcher<Context> {
     const outputNames = unionOfOutputs(batch);
     const batchRows = batch.reduce((sum, member) => sum + member.rows, 0);
     let outputs: Tensor[];
+    let runStarted = started;
+    let inferred = started;
     try {
       const inputs = batch[0]!.inputs.map((input) => concatRows(batch.map((member) => member.inputs.find((candidate) => candidate.name === input.name)!)));
+      runStarted = process.hrtime.bigint();
       outputs = await this.run(inputs, outputNames, batch.map((member) => member.context));
+      inferred = process.hrtime.bigint();
       for (const output of outputs) {
         if (rowsOf(output) !== batchRows || output.shape.length === 0) {
           throw new InferenceServerError(
@@ -164,7 +173,7 @@ export class DynamicBatcher<Context> {
       }
       // One request may have poisoned the run: give every request its own run and its own answer.
       for (const member of batch) {
-        await this.run(member.inputs, member.outputNames, [member.context]).then(
+        await this.#runAlone(member.inputs, member.outputNames, member.context, member.rows).then(
           (own) => member.resolve({ outputs: own, queueNs: Number(started - member.enqueued), batchRows: member.rows }),
           member.reject,
         );
@@ -177,6 +186,16 @@ export class DynamicBatcher<Context> {
       offset += member.rows;
       member.resolve({ outputs: own, queueNs: Number(started - member.enqueued), batchRows });
     }
+    this.recordRun(batchRows, { started, runStarted, inferred, finished: process.hrtime.bigint() });
+  }
+
+  /** One request's own model run (no merging, no splitting), recorded under its own rows. */
+  async #runAlone(inputs: readonly Tensor[], outputNames: readonly string[], context: Context, rows: number): Promise<Tensor[]> {
+    const started = process.hrtime.bigint();
+    const outputs = await this.run(inputs, outputNames, [context]);
+    const inferred = process.hrtime.bigint();
+    this.recordRun(rows, { started, runStarted: started, inferred, finished: inferred });
+    return outputs;
   }
 }
 

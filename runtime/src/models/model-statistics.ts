@@ -23,6 +23,18 @@ export interface InferenceTimings {
   readonly outputEncoded: bigint;
 }
 
+/**
+ * Timestamps around one model run, for its batch size's entry: preparing its inputs (decoding a
+ * lone request, or merging a dynamic batch's), the engine run, and delivering its outputs
+ * (encoding, or cutting the batch's outputs back into the requests' rows).
+ */
+export interface RunTimings {
+  readonly started: bigint;
+  readonly runStarted: bigint;
+  readonly inferred: bigint;
+  readonly finished: bigint;
+}
+
 function duration(): StatisticDuration {
   return { count: 0, ns: 0 };
 }
@@ -55,11 +67,8 @@ export class ModelStatistics {
   readonly cacheMiss = duration();
   readonly #batches = new Map<number, BatchStatistics>();
 
-  /**
-   * A request answered: `rows` are its own batch items, `batchSize` the rows of the model run that
-   * served it (Triton keys its batch statistics by the executed batch size).
-   */
-  recordSuccess(rows: number, batchSize: number, timings: InferenceTimings): void {
+  /** A request answered; `rows` are its own batch items. */
+  recordSuccess(rows: number, timings: InferenceTimings): void {
     this.lastInference = Date.now();
     this.inferenceCount += rows;
     add(this.success, timings.started, timings.outputEncoded);
@@ -67,19 +76,27 @@ export class ModelStatistics {
     add(this.queue, timings.inputDecoded, timings.runStarted);
     add(this.computeInfer, timings.runStarted, timings.inferred);
     add(this.computeOutput, timings.inferred, timings.outputEncoded);
+  }
+
+  /** One model run, serving one request or a dynamic batch of them (successful or not). */
+  recordExecution(): void {
+    this.executionCount++;
+  }
+
+  /**
+   * One successful model run of `batchSize` rows. As Triton's `batch_stats`, each entry counts model
+   * runs of its size, not the requests they served: a dynamic batch of 8 single-row requests adds
+   * one to the size-8 entry.
+   */
+  recordBatchRun(batchSize: number, timings: RunTimings): void {
     let batch = this.#batches.get(batchSize);
     if (batch === undefined) {
       batch = { batchSize, computeInput: duration(), computeInfer: duration(), computeOutput: duration() };
       this.#batches.set(batchSize, batch);
     }
-    add(batch.computeInput, timings.started, timings.inputDecoded);
+    add(batch.computeInput, timings.started, timings.runStarted);
     add(batch.computeInfer, timings.runStarted, timings.inferred);
-    add(batch.computeOutput, timings.inferred, timings.outputEncoded);
-  }
-
-  /** One model run, serving one request or a dynamic batch of them. */
-  recordExecution(): void {
-    this.executionCount++;
+    add(batch.computeOutput, timings.inferred, timings.finished);
   }
 
   /** A request that reached the model but failed (bad input, engine error). */

@@ -62,7 +62,9 @@ export class InferencePipeline {
       const inferred = process.hrtime.bigint();
       const encoded = encode(request, outputs);
       const timings = { started, inputDecoded, runStarted, inferred, outputEncoded: process.hrtime.bigint() };
-      statistics.recordSuccess(requestRows(model, request), batchRows, timings);
+      statistics.recordSuccess(requestRows(model, request), timings);
+      // A batched request's run is recorded by the batcher, once for all the requests it served.
+      if (batcher === undefined) statistics.recordBatchRun(batchRows, { started, runStarted, inferred, finished: timings.outputEncoded });
       for (const observer of this.#observers) observer.requestSucceeded(model, trace, timings);
       return encoded;
     } catch (error) {
@@ -86,8 +88,10 @@ export class InferencePipeline {
     if (this.#batching === undefined) return undefined;
     let batcher = this.#batchers.get(model);
     if (batcher === undefined) {
-      batcher = new DynamicBatcher<RequestTrace | undefined>(this.#batching, (inputs, outputNames, served) =>
-        this.#execute(model, statistics, inputs, outputNames, served),
+      batcher = new DynamicBatcher<RequestTrace | undefined>(
+        this.#batching,
+        (inputs, outputNames, served) => this.#execute(model, statistics, inputs, outputNames, served),
+        (rows, timings) => statistics.recordBatchRun(rows, timings),
       );
       this.#batchers.set(model, batcher);
       this.#allBatchers.add(new WeakRef(batcher));

@@ -52,7 +52,12 @@ interface Stats {
   execution_count: number;
   inference_count: number;
   inference_stats: { queue: { count: number; ns: number } };
-  batch_stats: { batch_size: number }[];
+  batch_stats: { batch_size: number; compute_input: { count: number }; compute_infer: { count: number; ns: number }; compute_output: { count: number } }[];
+}
+
+/** Model runs recorded under one batch size (Triton counts runs there, not the requests they served). */
+function runsOfSize(stats: Stats, batchSize: number): number {
+  return stats.batch_stats.find((batch) => batch.batch_size === batchSize)?.compute_infer.count ?? 0;
 }
 
 async function statsOf(server: RunningServer, model: string): Promise<Stats> {
@@ -107,6 +112,11 @@ describe('dynamic batching', () => {
       expect(after.execution_count - before.execution_count).toBe(1);
       expect(after.inference_count - before.inference_count).toBe(8);
       expect(after.batch_stats.map((batch) => batch.batch_size)).toContain(8);
+      // The size-8 entry gained one run, not one per caller; no single-caller sizes were recorded.
+      expect(runsOfSize(after, 8) - runsOfSize(before, 8)).toBe(1);
+      const eight = after.batch_stats.find((batch) => batch.batch_size === 8)!;
+      expect([eight.compute_input.count, eight.compute_output.count]).toEqual([eight.compute_infer.count, eight.compute_infer.count]);
+      for (const size of [1, 2, 3]) expect(runsOfSize(after, size)).toBe(runsOfSize(before, size));
 
       expect(single.status).toBe(200);
       expectSameRows(fromV2(single.body), await reference(ROWS.slice(0, 1)));

@@ -87,6 +87,13 @@ function loggerArgs(ctx: ComponentContext, logger: LoggerOptions | undefined): s
     }
   }
   if (headers.length > 0) args.push(`--log-metadata-headers=${headers.join(',')}`);
+  const annotations = Object.entries(logger.metadataAnnotations ?? {});
+  for (const [name, value] of annotations) {
+    if (name === '' || /[,=]/.test(name) || value.includes(',')) {
+      throw propError(ctx.owner, 'predictor.logger.metadataAnnotations', `${name}=${value}`, 'cannot be passed as name=value in a comma-separated flag', "use a name without ',' or '=' and a value without ','");
+    }
+  }
+  if (annotations.length > 0) args.push(`--log-metadata-annotations=${annotations.map(([name, value]) => `${name}=${value}`).join(',')}`);
   return args;
 }
 

@@ -31,4 +31,14 @@ export interface LoggerOptions {
    * @default - none
    */
   readonly metadataHeaders?: string[];
+
+  /**
+   * Annotations, name → value, sent with every event as its `annotations` extension attribute (a
+   * JSON object in the `ce-annotations` header), as KServe's logger does for the InferenceService
+   * annotations named in `logger.metadataAnnotations`. A construct has no InferenceService object
+   * to read them from at run time, so names and values are given here. Names and values must not
+   * contain a comma (the runtime flag's separator).
+   * @default - none: events carry no annotations attribute
+   */
+  readonly metadataAnnotations?: { [name: string]: string };
 }

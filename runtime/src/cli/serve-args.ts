@@ -100,6 +100,7 @@ type FlagName =
   | 'log-url'
   | 'log-mode'
   | 'log-metadata-headers'
+  | 'log-metadata-annotations'
   | 'log-source-uri'
   | 'log-inference-service'
   | 'log-namespace'
@@ -145,7 +146,7 @@ function parseBatching(read: Read): BatchingOptions | undefined {
 
 function parsePayloadLogging(read: Read): PayloadLoggingOptions | undefined {
   const url = read('log-url', 'KFS_LOG_URL');
-  const others = (['log-mode', 'log-metadata-headers', 'log-source-uri', 'log-inference-service', 'log-namespace', 'log-component', 'log-endpoint', 'log-queue-size'] as const).map(
+  const others = (['log-mode', 'log-metadata-headers', 'log-metadata-annotations', 'log-source-uri', 'log-inference-service', 'log-namespace', 'log-component', 'log-endpoint', 'log-queue-size'] as const).map(
     (flag) => [flag, read(flag, `KFS_${flag.toUpperCase().replaceAll('-', '_')}`)] as const,
   );
   if (url === undefined) {
@@ -159,12 +160,14 @@ function parsePayloadLogging(read: Read): PayloadLoggingOptions | undefined {
     throw new UsageError(`${mode.flag} must be one of ${LOG_MODES.join(', ')}, got '${mode.value}'`);
   }
   const headers = value('log-metadata-headers');
+  const annotations = value('log-metadata-annotations');
   const queueSize = value('log-queue-size');
   const text = (flag: (typeof others)[number][0]) => value(flag)?.value;
   const options: PayloadLoggingOptions = {
     url: parseHttpUrl(url.flag, url.value),
     ...(mode === undefined ? {} : { mode: mode.value as LogMode }),
     ...(headers === undefined ? {} : { metadataHeaders: headers.value.split(',').map((name) => name.trim()).filter((name) => name !== '') }),
+    ...(annotations === undefined ? {} : { metadataAnnotations: parseAnnotations(annotations.flag, annotations.value) }),
     ...(text('log-source-uri') === undefined ? {} : { sourceUri: text('log-source-uri') }),
     ...(text('log-inference-service') === undefined ? {} : { inferenceService: text('log-inference-service') }),
     ...(text('log-namespace') === undefined ? {} : { namespace: text('log-namespace') }),
@@ -173,6 +176,22 @@ function parsePayloadLogging(read: Read): PayloadLoggingOptions | undefined {
     ...(queueSize === undefined ? {} : { queueSize: parseWholeNumber(queueSize.flag, queueSize.value) }),
   };
   return options;
+}
+
+/**
+ * `key=value,key=value`, the form KServe's webhook hands its logger (`--metadata-annotations`) for
+ * the InferenceService annotations named in `logger.metadataAnnotations`.
+ */
+function parseAnnotations(flag: string, value: string): Record<string, string> {
+  const annotations: Record<string, string> = {};
+  for (const pair of value.split(',')) {
+    if (pair.trim() === '') continue;
+    const equals = pair.indexOf('=');
+    const key = equals < 0 ? '' : pair.slice(0, equals).trim();
+    if (key === '') throw new UsageError(`${flag}: '${pair}' is not key=value; give annotations as name=value,name=value`);
+    annotations[key] = pair.slice(equals + 1);
+  }
+  return annotations;
 }
 
 function parseTracing(read: Read, env: NodeJS.ProcessEnv): TracingOptions | undefined {
@@ -298,6 +317,7 @@ function parseOrThrowUsage(args: readonly string[]) {
         'log-url': { type: 'string' },
         'log-mode': { type: 'string' },
         'log-metadata-headers': { type: 'string' },
+        'log-metadata-annotations': { type: 'string' },
         'log-source-uri': { type: 'string' },
         'log-inference-service': { type: 'string' },
         'log-namespace': { type: 'string' },

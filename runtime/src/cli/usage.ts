@@ -63,6 +63,9 @@ Request/response logging (CloudEvents 1.0, binary mode, KServe logger types and 
   --log-mode all|request|response
                               Which events to send (default all).
   --log-metadata-headers A,B  Request headers copied into the events' metadata attribute.
+  --log-metadata-annotations K=V,K=V
+                              InferenceService annotations sent as the events' annotations
+                              attribute (ce-annotations, JSON), as KServe's logger does.
   --log-inference-service S   ce-inferenceservicename (default $INFERENCE_SERVICE_NAME).
   --log-namespace NS          ce-namespace (default $POD_NAMESPACE).
   --log-component C           ce-component (default predictor).

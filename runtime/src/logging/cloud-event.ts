@@ -24,6 +24,8 @@ export interface EventSource {
   readonly namespace: string;
   readonly component: string;
   readonly endpoint: string;
+  /** The `annotations` attribute (JSON of name → value), absent when there are none. */
+  readonly annotations: string | undefined;
 }
 
 export function eventSource(options: PayloadLoggingOptions, env: NodeJS.ProcessEnv, hostname: string): EventSource {
@@ -33,6 +35,7 @@ export function eventSource(options: PayloadLoggingOptions, env: NodeJS.ProcessE
     namespace: options.namespace ?? env.POD_NAMESPACE ?? '',
     component: options.component ?? 'predictor',
     endpoint: options.endpoint ?? '',
+    annotations: annotationsAttribute(options.metadataAnnotations),
   };
 }
 
@@ -55,5 +58,20 @@ export function cloudEventHeaders(event: PayloadEvent, source: EventSource, reco
   };
   if (event.contentType !== undefined) headers['content-type'] = event.contentType;
   if (event.metadata !== undefined && Object.keys(event.metadata).length > 0) headers['ce-metadata'] = JSON.stringify(event.metadata);
+  if (source.annotations !== undefined) headers['ce-annotations'] = source.annotations;
   return headers;
+}
+
+/** KServe sets the attribute only when there are annotations; serialized once, it is the same for every event. */
+function annotationsAttribute(annotations: Readonly<Record<string, string>> | undefined): string | undefined {
+  return annotations === undefined || Object.keys(annotations).length === 0 ? undefined : headerSafe(JSON.stringify(annotations));
+}
+
+/**
+ * Percent-encodes what an HTTP header cannot carry (anything outside printable ASCII, and '%'
+ * itself), as the CloudEvents HTTP binding asks of attribute values; annotation values are free
+ * text and may hold any Unicode.
+ */
+function headerSafe(value: string): string {
+  return value.replace(/[^\x20-\x24\x26-\x7e]+/gu, (run) => encodeURIComponent(run));
 }

@@ -18,6 +18,12 @@ export interface PayloadLoggingOptions {
    */
   readonly metadataHeaders?: readonly string[];
   /**
+   * Annotations of the InferenceService, name → value, sent with every event as its `annotations`
+   * extension attribute (JSON), as KServe's logger does for `logger.metadataAnnotations`.
+   * @default - none: no annotations attribute
+   */
+  readonly metadataAnnotations?: Readonly<Record<string, string>>;
+  /**
    * The events' `source`.
    * @default - the host name (the pod name in Kubernetes)
    */

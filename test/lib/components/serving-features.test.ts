@@ -37,6 +37,11 @@ describe('kfs-runtime serving features on the predictor', () => {
     ]);
   });
 
+  test("logger.metadataAnnotations maps to --log-metadata-annotations as KServe's webhook passes them (name=value,name=value)", () => {
+    const args = argsOf({ logger: { url: 'http://sink', metadataAnnotations: { 'serving.kserve.io/team': 'ml', owner: 'a=b' } } });
+    expect(args.filter((arg) => arg.startsWith('--log-metadata-annotations'))).toEqual(['--log-metadata-annotations=serving.kserve.io/team=ml,owner=a=b']);
+  });
+
   test('logger mode defaults to all', () => {
     expect(argsOf({ logger: { url: 'https://sink.example.com/events' } })).toContain('--log-mode=all');
   });
@@ -93,6 +98,8 @@ describe('serving features: exact messages', () => {
       `InferenceService 'iris': predictor.logger.url ('kafka://broker:9092/topic') is not an http:// or https:// URL; write it as e.g. 'http://broker-ingress.knative-eventing.svc.cluster.local/ml/default'`],
     ['metadata header that is not a header name', () => build({ logger: { url: 'http://sink', metadataHeaders: ['x user'] } }),
       `InferenceService 'iris': predictor.logger.metadataHeaders ('x user') is not an HTTP header name; use a token such as 'x-request-id'`],
+    ['metadata annotation whose value holds a comma', () => build({ logger: { url: 'http://sink', metadataAnnotations: { team: 'ml,ops' } } }),
+      `InferenceService 'iris': predictor.logger.metadataAnnotations ('team=ml,ops') cannot be passed as name=value in a comma-separated flag; use a name without ',' or '=' and a value without ','`],
     ['OTLP endpoint without a scheme', () => build({}, { observability: { runtimeTracing: { otlpEndpoint: 'otel-collector:4318' } } }),
       `InferenceService 'iris': observability.runtimeTracing.otlpEndpoint ('otel-collector:4318') is not an http:// or https:// URL; write it as e.g. 'http://broker-ingress.knative-eventing.svc.cluster.local/ml/default'`],
     ['sample ratio above 1', () => build({}, { observability: { runtimeTracing: { otlpEndpoint: 'http://c:4318', sampleRatio: 2 } } }),

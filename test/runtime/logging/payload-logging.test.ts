@@ -45,6 +45,7 @@ describe('CloudEvents request/response logging', () => {
         component: 'predictor',
         endpoint: 'default',
         sourceUri: 'iris-isvc-predictor-abc',
+        metadataAnnotations: { 'serving.kserve.io/team': 'ml', note: 'naïve' },
       },
     });
     try {
@@ -63,6 +64,9 @@ describe('CloudEvents request/response logging', () => {
         component: 'predictor',
         endpoint: 'default',
         metadata: '{"x-user":["alice"]}',
+        // KServe's `annotations` extension. What a header cannot carry is percent-encoded, as the
+        // CloudEvents HTTP binding says (this sink's SDK hands it over still encoded).
+        annotations: '{"serving.kserve.io/team":"ml","note":"na%C3%AFve"}',
       };
       expect(request.attributes).toMatchObject(shared);
       expect(reply.attributes).toMatchObject(shared);

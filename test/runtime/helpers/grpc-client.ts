@@ -10,9 +10,22 @@ export interface GrpcInferResponse {
   raw_output_contents: Buffer[];
 }
 
+/** A ModelStreamInfer response: an inference response, or the error of that request, in-band. */
+export interface GrpcStreamInferResponse {
+  error_message: string;
+  infer_response: GrpcInferResponse | null;
+}
+
 type RawClient = grpc.Client & {
   ModelInfer(request: unknown, metadata: grpc.Metadata, callback: (error: grpc.ServiceError | null, response?: GrpcInferResponse) => void): void;
+  ModelStreamInfer(metadata: grpc.Metadata): grpc.ClientDuplexStream<unknown, GrpcStreamInferResponse>;
 };
+
+function metadataOf(values: Record<string, string>): grpc.Metadata {
+  const metadata = new grpc.Metadata();
+  for (const [key, value] of Object.entries(values)) metadata.set(key, value);
+  return metadata;
+}
 
 /** A real gRPC client of `inference.GRPCInferenceService` over the vendored protos. */
 export class GrpcInferClient {
@@ -28,11 +41,22 @@ export class GrpcInferClient {
 
   /** ModelInfer; resolves with the response, rejects with the ServiceError. */
   infer(request: unknown, metadata: Record<string, string> = {}): Promise<GrpcInferResponse> {
-    const grpcMetadata = new grpc.Metadata();
-    for (const [key, value] of Object.entries(metadata)) grpcMetadata.set(key, value);
     return new Promise((resolve, reject) =>
-      this.#client.ModelInfer(request, grpcMetadata, (error, response) => (error !== null || response === undefined ? reject(error) : resolve(response))),
+      this.#client.ModelInfer(request, metadataOf(metadata), (error, response) => (error !== null || response === undefined ? reject(error) : resolve(response))),
     );
+  }
+
+  /** ModelStreamInfer: writes every request, half-closes, resolves with every response once the server ends the stream. */
+  streamInfer(requests: readonly unknown[], metadata: Record<string, string> = {}): Promise<GrpcStreamInferResponse[]> {
+    const stream = this.#client.ModelStreamInfer(metadataOf(metadata));
+    const responses: GrpcStreamInferResponse[] = [];
+    return new Promise((resolve, reject) => {
+      stream.on('data', (response: GrpcStreamInferResponse) => responses.push(response));
+      stream.on('error', reject);
+      stream.on('end', () => resolve(responses));
+      for (const request of requests) stream.write(request);
+      stream.end();
+    });
   }
 
   close(): void {

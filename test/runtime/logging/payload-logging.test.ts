@@ -116,6 +116,37 @@ describe('CloudEvents request/response logging', () => {
     }
   });
 
+  it('logs every message of a ModelStreamInfer stream, each request paired with its own response, no response for an in-band error', async () => {
+    const server = await startTestServer([{ name: 'iris', uri: IRIS_DIR }], { payloadLogging: { url: `${sink.base}/ok` } });
+    const grpc = new GrpcInferClient(server.grpcTarget);
+    try {
+      const good = (id: string) => ({ model_name: 'iris', id, inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4] }], raw_input_contents: [Buffer.from(new Float32Array([6.0, 2.9, 4.9, 1.6]).buffer)] });
+      const bad = { model_name: 'iris', id: 'bad', inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 3] }], raw_input_contents: [Buffer.alloc(12)] };
+      const responses = await grpc.streamInfer([good('first'), bad, good('third')], { 'ce-id': 'stream-7' });
+      expect(responses.map((response) => response.error_message === '')).toEqual([true, false, true]);
+
+      const events = (await eventsWithId('stream-7-1', 2)).concat(await eventsWithId('stream-7-2', 1), await eventsWithId('stream-7-3', 2));
+      const summary = events.map((event) => [event.attributes.id, event.attributes.type]).sort();
+      expect(summary).toEqual([
+        ['stream-7-1', 'org.kubeflow.serving.inference.request'],
+        ['stream-7-1', 'org.kubeflow.serving.inference.response'],
+        ['stream-7-2', 'org.kubeflow.serving.inference.request'],
+        ['stream-7-3', 'org.kubeflow.serving.inference.request'],
+        ['stream-7-3', 'org.kubeflow.serving.inference.response'],
+      ]);
+      // Each response event carries the answer to its own request: the v2 request id comes back in it.
+      const reply = (id: string) => events.find((event) => event.attributes.id === id && event.attributes.type.endsWith('.response'))!;
+      expect(reply('stream-7-1').content_type).toBe('application/x-protobuf; messageType=inference.ModelStreamInferResponse');
+      expect(Buffer.from(reply('stream-7-1').data, 'base64').includes(Buffer.from('first'))).toBe(true);
+      expect(Buffer.from(reply('stream-7-3').data, 'base64').includes(Buffer.from('third'))).toBe(true);
+      // No response event came for the failed request, even late.
+      expect((await sink.events()).filter((event) => event.attributes.id === 'stream-7-2')).toHaveLength(1);
+    } finally {
+      grpc.close();
+      await server.close();
+    }
+  });
+
   it('sends only responses in response mode, and no response for a failed request', async () => {
     const server = await startTestServer([{ name: 'iris', uri: IRIS_DIR }], { payloadLogging: { url: `${sink.base}/ok`, mode: 'response' } });
     try {

@@ -37,6 +37,15 @@ interface Run {
   readonly p99Ms: number;
   /** Server CPU time per request (user + system), microseconds. */
   readonly serverCpuUs: number;
+  /** Rows per model run over the server's life (warm-up included), from its statistics. */
+  readonly rowsPerRun?: number;
+}
+
+/** inference_count / execution_count of a model: how full its runs were. */
+async function rowsPerRun(base: string, model: string): Promise<number> {
+  const response = await fetch(new URL(`/v2/models/${model}/stats`, base));
+  const stats = ((await response.json()) as { model_stats: { inference_count: number; execution_count: number }[] }).model_stats[0]!;
+  return stats.inference_count / stats.execution_count;
 }
 
 /** `callers` loops sending `send` back to back for DURATION_MS after a warm-up; latencies of the measured part. */
@@ -129,7 +138,8 @@ async function mlpRun(extraArgs: string[]): Promise<Run> {
     const row = new Float32Array(784).map((_, i) => (i % 255) / 255);
     const client = binaryInfer(server.http, 'mlp', { name: 'input', datatype: 'FP32', shape: [1, 784], bytes: Buffer.from(row.buffer) }, 'logits');
     try {
-      return await load(MLP_CALLERS, client.send, server.cpuSeconds);
+      const run = await load(MLP_CALLERS, client.send, server.cpuSeconds);
+      return { ...run, rowsPerRun: await rowsPerRun(server.http, 'mlp') };
     } finally {
       client.close();
     }
@@ -178,7 +188,7 @@ async function irisRun(extraArgs: string[]): Promise<Run> {
 
 function line(label: string, run: Run, unit: string, baseline: Run): string {
   const ratio = run.requestsPerSecond / baseline.requestsPerSecond;
-  return `    ${label.padEnd(38)} ${run.requestsPerSecond.toFixed(0).padStart(7)} ${unit}  p50 ${run.p50Ms.toFixed(2).padStart(7)} ms  p99 ${run.p99Ms.toFixed(2).padStart(7)} ms  server CPU ${run.serverCpuUs.toFixed(0).padStart(5)} us/req  ${ratio.toFixed(2)}x`;
+  return `    ${label.padEnd(38)} ${run.requestsPerSecond.toFixed(0).padStart(7)} ${unit}  p50 ${run.p50Ms.toFixed(2).padStart(7)} ms  p99 ${run.p99Ms.toFixed(2).padStart(7)} ms  server CPU ${run.serverCpuUs.toFixed(0).padStart(5)} us/req  ${ratio.toFixed(2)}x${run.rowsPerRun === undefined ? '' : `  ${run.rowsPerRun.toFixed(1)} rows/run`}`;
 }
 
 /** Runs `baseline` and `candidate` twice, interleaved; the better run of each. */

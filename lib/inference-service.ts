@@ -205,7 +205,7 @@ export class InferenceService extends Construct {
     };
     this.canary = props.canary;
     if (this.canary) {
-      checkCanary({ owner, deploymentMode: this.deploymentMode, hasTransformer: !!props.transformer, hasExplainer: !!props.explainer }, this.canary);
+      checkCanary({ owner, deploymentMode: this.deploymentMode, hasTransformer: !!props.transformer, hasExplainer: !!props.explainer, kubernetesIngress: ingress.kubernetesIngress }, this.canary);
     }
     const rollout: ComponentRolloutInput = { domain: this.domain, rollout: this.canary, componentIngress: ingress.kubernetesIngress };
     this.predictor = new Predictor(this, 'Predictor', props.predictor, context, rollout);
@@ -224,7 +224,7 @@ export class InferenceService extends Construct {
       });
     }
     if (this.deploymentMode === DeploymentMode.RAW) {
-      const backend = (c: ServingComponent) => ({ serviceName: c.serviceName, timeoutSeconds: c._resolved.scaling.timeoutSeconds });
+      const backend = (c: ServingComponent, mirror = false) => ({ serviceName: c.serviceName, timeoutSeconds: c._resolved.scaling.timeoutSeconds, canary: canaryRoute(c, this.canary, mirror) });
       const route: RawRouteInput = {
         isvcName: this.name,
         namespace: this.namespace,
@@ -232,9 +232,9 @@ export class InferenceService extends Construct {
         ingressGateway: ingress.ingressGateway,
         ingressClassName: ingress.ingressClassName,
         labels,
-        defaultBackend: backend(this.transformer ?? this.predictor),
+        defaultBackend: backend(entry, true),
         explainer: this.explainer ? backend(this.explainer) : undefined,
-        components: this.components.map(backend),
+        components: this.components.map(c => backend(c)),
       };
       this.virtualService = new istio.VirtualService(this, 'VirtualService', renderRawVirtualService(route));
       this.externalNameService = new k8s.KubeService(this, 'ExternalName', renderRawExternalNameService(route));

@@ -92,12 +92,13 @@ function renderResources(resources: ResolvedResources): k8s.ResourceRequirements
 /**
  * The component's Service: port 80 to the container port, as KServe's raw Services do. The port is
  * named `http` or `grpc` (with `appProtocol: kubernetes.io/h2c`) so Istio picks the right protocol.
+ * A canary's tag Services (`latest-<component>`, …) are more Services with the same selector.
  */
-export function renderRawService(component: ResolvedComponent): k8s.KubeServiceProps {
+export function renderRawService(component: ResolvedComponent, name: string = component.serviceName): k8s.KubeServiceProps {
   const port = component.container.port!;
   const grpc = port.name === 'h2c';
   return {
-    metadata: { name: component.serviceName, namespace: component.namespace, labels: component.labels },
+    metadata: { name, namespace: component.namespace, labels: component.labels },
     spec: {
       type: 'ClusterIP',
       selector: rawSelector(component),

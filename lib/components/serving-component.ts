@@ -1,6 +1,7 @@
 import { ApiObjectMetadataDefinition } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import * as istio from '../../imports/istio-virtualservice-networking.istio.io';
 import * as keda from '../../imports/keda-scaledobject-keda.sh';
 import * as kedaAuth from '../../imports/keda-triggerauthentication-keda.sh';
 import * as knative from '../../imports/knative-serving.knative.dev';
@@ -10,6 +11,7 @@ import { renderHorizontalPodAutoscaler } from '../scaling/_hpa';
 import { renderScaledObject, renderTriggerAuthentications } from '../scaling/_keda';
 import { Endpoint } from '../rollout/endpoint';
 import { ComponentRevisions } from '../rollout/_component-revisions';
+import { renderComponentSplit } from '../rollout/_raw-canary';
 import { renderDeployment, renderRawService } from './_deployment';
 import { renderKnativeService } from './_knative-service';
 import { ComponentKind, ResolvedComponent } from './_resolved';
@@ -47,6 +49,26 @@ export abstract class ServingComponent extends Construct {
   public readonly scaledObject?: keda.ScaledObject;
   /** KEDA TriggerAuthentications the library created for triggers with credentials. */
   public readonly triggerAuthentications: kedaAuth.TriggerAuthentication[] = [];
+  /** Raw mode, while a canary is rolled out: the canary's Deployment, named `canaryRevisionName`. */
+  public readonly canaryDeployment?: k8s.KubeDeployment;
+  /** Raw mode, while a canary is rolled out: the canary's ClusterIP Service, named like its Deployment. */
+  public readonly canaryService?: k8s.KubeService;
+  /** Raw mode, while a canary is rolled out: the canary Deployment's HorizontalPodAutoscaler (`Autoscaler.hpa()`). */
+  public readonly canaryHorizontalPodAutoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
+  /** Raw mode, while a canary is rolled out: the canary Deployment's KEDA ScaledObject (`Autoscaler.keda(...)`). */
+  public readonly canaryScaledObject?: keda.ScaledObject;
+  /** Raw mode, while a canary is rolled out: KEDA TriggerAuthentications of the canary's triggers. */
+  public readonly canaryTriggerAuthentications: kedaAuth.TriggerAuthentication[] = [];
+  /**
+   * Raw mode, while a canary is rolled out: one Service per tag, `<tag>-<isvc>-<component>`, selecting the
+   * pods of the track the tag names (`latest` and canary tags: the canary; `prev` and stable tags: the stable one).
+   */
+  public readonly tagServices: k8s.KubeService[] = [];
+  /**
+   * Raw mode, while a canary is rolled out: the mesh VirtualService on the component's own host that splits
+   * calls from inside the mesh (the transformer's and explainer's to the predictor) by the canary's percent.
+   */
+  public readonly canaryVirtualService?: istio.VirtualService;
   /** Resolved values the manifests were built from (the stable component's). @internal */
   public readonly _resolved: ResolvedComponent;
   /** Resolved values of the canary, while one is rolled out (its pods need the same network access). @internal */
@@ -73,7 +95,7 @@ export abstract class ServingComponent extends Construct {
   protected constructor(scope: Construct, id: string, resolved: ResolvedComponent, deploymentMode: DeploymentMode, revisions: ComponentRevisions) {
     super(scope, id);
     this._resolved = resolved;
-    this._canaryResolved = revisions.canaryRevisionName !== undefined ? revisions.template : undefined;
+    this._canaryResolved = revisions.canary;
     this.kind = resolved.kind;
     this.serviceName = resolved.serviceName;
     this.namespace = resolved.namespace;
@@ -91,14 +113,37 @@ export abstract class ServingComponent extends Construct {
     }
     this.deployment = new k8s.KubeDeployment(this, 'Resource', renderDeployment(resolved));
     this.service = new k8s.KubeService(this, 'Service', renderRawService(resolved));
-    const target = { name: resolved.serviceName, namespace: resolved.namespace, labels: resolved.labels };
-    if (resolved.scaling.autoscalerClass === AutoscalerClass.HPA) {
-      this.horizontalPodAutoscaler = new k8s.KubeHorizontalPodAutoscalerV2(this, 'HorizontalPodAutoscaler', renderHorizontalPodAutoscaler(target, resolved.scaling));
-    } else if (resolved.scaling.autoscalerClass === AutoscalerClass.KEDA) {
-      this.triggerAuthentications = renderTriggerAuthentications(target, resolved.scaling.keda!)
-        .map((props, index) => new kedaAuth.TriggerAuthentication(this, `TriggerAuthentication${index}`, props));
-      this.scaledObject = new keda.ScaledObject(this, 'ScaledObject', renderScaledObject(target, resolved.scaling));
+    const stableScaling = this.addAutoscaler('', resolved);
+    this.horizontalPodAutoscaler = stableScaling.horizontalPodAutoscaler;
+    this.scaledObject = stableScaling.scaledObject;
+    this.triggerAuthentications = stableScaling.triggerAuthentications;
+    const plan = revisions.rawCanary;
+    if (!plan) return;
+    // Each track scales on its own: its autoscaler targets its own Deployment.
+    this.canaryDeployment = new k8s.KubeDeployment(this, 'CanaryDeployment', renderDeployment(plan.canary));
+    this.canaryService = new k8s.KubeService(this, 'CanaryService', renderRawService(plan.canary));
+    const canaryScaling = this.addAutoscaler('Canary', plan.canary);
+    this.canaryHorizontalPodAutoscaler = canaryScaling.horizontalPodAutoscaler;
+    this.canaryScaledObject = canaryScaling.scaledObject;
+    this.canaryTriggerAuthentications = canaryScaling.triggerAuthentications;
+    this.tagServices = plan.tagServices.map(tag => new k8s.KubeService(this, `TagService-${tag.tag}`, renderRawService(tag.track, tag.name)));
+    this.canaryVirtualService = new istio.VirtualService(this, 'CanarySplit', renderComponentSplit(resolved, plan));
+  }
+
+  /** Raw mode: the autoscaler of one Deployment, named after it. */
+  private addAutoscaler(idPrefix: string, track: ResolvedComponent): {
+    horizontalPodAutoscaler?: k8s.KubeHorizontalPodAutoscalerV2; scaledObject?: keda.ScaledObject; triggerAuthentications: kedaAuth.TriggerAuthentication[];
+  } {
+    const target = { name: track.serviceName, namespace: track.namespace, labels: track.labels };
+    if (track.scaling.autoscalerClass === AutoscalerClass.HPA) {
+      return { horizontalPodAutoscaler: new k8s.KubeHorizontalPodAutoscalerV2(this, `${idPrefix}HorizontalPodAutoscaler`, renderHorizontalPodAutoscaler(target, track.scaling)), triggerAuthentications: [] };
     }
+    if (track.scaling.autoscalerClass === AutoscalerClass.KEDA) {
+      const triggerAuthentications = renderTriggerAuthentications(target, track.scaling.keda!)
+        .map((props, index) => new kedaAuth.TriggerAuthentication(this, `${idPrefix}TriggerAuthentication${index}`, props));
+      return { triggerAuthentications, scaledObject: new keda.ScaledObject(this, `${idPrefix}ScaledObject`, renderScaledObject(target, track.scaling)) };
+    }
+    return { triggerAuthentications: [] };
   }
 
   /** Every tagged address, by tag (a copy): `latest`, `prev` and custom tags while a canary is rolled out. */

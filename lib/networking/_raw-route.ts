@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import * as kserve from '../_kserve';
 import * as istio from '../../imports/istio-virtualservice-networking.istio.io';
-import { hostRegex, internalHost } from './_top-level-route';
+import { CanaryRouteInput, HeaderConditions, hostRegex, internalHost } from './_top-level-route';
 
 /**
  * Raw deployment mode's top-level routing. There is no Knative local gateway to hand requests to, so
@@ -16,6 +16,8 @@ export interface RawBackend {
   readonly serviceName: string;
   /** Route timeout in seconds. */
   readonly timeoutSeconds?: number;
+  /** While the component has a canary: the two tracks' Service hosts, the weights and the header and mirror rules. */
+  readonly canary?: CanaryRouteInput;
 }
 
 export interface RawRouteInput {
@@ -42,6 +44,18 @@ function serviceHost(input: RawRouteInput, backend: RawBackend): string {
   return `${backend.serviceName}.${input.namespace}.svc.cluster.local`;
 }
 
+/** The canary's weight first, as Knative lists its traffic; the weights sum to 100. */
+export function weightedRoute(canary: { canaryHost: string; stableHost: string; percent: number }): istio.VirtualServiceSpecHttpRoute[] {
+  return [
+    { destination: destination(canary.canaryHost), weight: canary.percent },
+    { destination: destination(canary.stableHost), weight: 100 - canary.percent },
+  ];
+}
+
+function destination(host: string): istio.VirtualServiceSpecHttpRouteDestination {
+  return { host, port: { number: kserve.RAW_SERVICE_PORT } };
+}
+
 export function renderRawVirtualService(input: RawRouteInput): istio.VirtualServiceProps {
   const internal = internalHost(input);
   const external = rawExternalHost({ name: input.isvcName, namespace: input.namespace, domain: input.domain });
@@ -49,15 +63,36 @@ export function renderRawVirtualService(input: RawRouteInput): istio.VirtualServ
     { authority: { regex: hostRegex(internal) }, gateways: [kserve.ISTIO_MESH_GATEWAY], uri },
     ...input.ingressGateway ? [{ authority: { regex: hostRegex(external) }, gateways: [input.ingressGateway], uri }] : [],
   ];
-  const routeTo = (backend: RawBackend, match: istio.VirtualServiceSpecHttpMatch[]): istio.VirtualServiceSpecHttp => ({
+  const rule = (backend: RawBackend, match: istio.VirtualServiceSpecHttpMatch[], route: istio.VirtualServiceSpecHttpRoute[], name?: string): istio.VirtualServiceSpecHttp => ({
+    name,
     match,
     headers: { request: { set: { [kserve.HEADER_ISVC_NAME]: input.isvcName, [kserve.HEADER_ISVC_NAMESPACE]: input.namespace } } },
-    route: [{ destination: { host: serviceHost(input, backend), port: { number: kserve.RAW_SERVICE_PORT } }, weight: 100 }],
+    route,
     timeout: backend.timeoutSeconds === undefined ? undefined : `${backend.timeoutSeconds}s`,
   });
+
+  /**
+   * The rules for one kind of request to one component, in the order Knative mode writes them: stable pins,
+   * then canary conditions (one match per alternative and authority), then the weighted split, which
+   * carries the mirror. Istio mirrors straight to the canary's Service and discards the copy's response.
+   */
+  const rulesFor = (backend: RawBackend, matches: istio.VirtualServiceSpecHttpMatch[], rules: { name: string; mirror: boolean }): istio.VirtualServiceSpecHttp[] => {
+    const canary = backend.canary;
+    if (!canary) return [rule(backend, matches, [{ destination: destination(serviceHost(input, backend)), weight: 100 }])];
+    const withHeaders = (alternatives: HeaderConditions[]) => alternatives.flatMap(headers => matches.map(match => ({ ...match, headers })));
+    const named = (suffix: string) => (rules.name ? `${rules.name}-${suffix}` : suffix);
+    const split = rule(backend, matches, weightedRoute(canary));
+    return [
+      ...canary.stableWhen.length > 0 ? [rule(backend, withHeaders(canary.stableWhen), [{ destination: destination(canary.stableHost), weight: 100 }], named('stable-when'))] : [],
+      ...canary.canaryWhen.length > 0 ? [rule(backend, withHeaders(canary.canaryWhen), [{ destination: destination(canary.canaryHost), weight: 100 }], named('canary-when'))] : [],
+      rules.mirror && canary.mirrorPercent !== undefined
+        ? { ...split, mirror: destination(canary.canaryHost), mirrorPercentage: { value: canary.mirrorPercent } }
+        : split,
+    ];
+  };
   const http: istio.VirtualServiceSpecHttp[] = [];
-  if (input.explainer) http.push(routeTo(input.explainer, authorityMatches({ regex: kserve.EXPLAIN_PATH_REGEX })));
-  http.push(routeTo(input.defaultBackend, authorityMatches()));
+  if (input.explainer) http.push(...rulesFor(input.explainer, authorityMatches({ regex: kserve.EXPLAIN_PATH_REGEX }), { name: 'explain', mirror: false }));
+  http.push(...rulesFor(input.defaultBackend, authorityMatches(), { name: '', mirror: true }));
   return {
     metadata: { name: input.isvcName, namespace: input.namespace, labels: input.labels },
     spec: {

@@ -36,14 +36,17 @@ export interface TopLevelRouteInput {
 export type HeaderConditions = { [header: string]: istio.VirtualServiceSpecHttpMatchHeaders };
 
 /**
- * How requests reach the revisions of a component with a canary, besides Knative's percentage split:
- * by header (any alternative), or as mirrored copies. Revisions are addressed by their Knative tag hosts.
+ * How requests reach the revisions of a component with a canary: by percentage, by header (any
+ * alternative), or as mirrored copies. Knative mode addresses revisions by their Knative tag hosts and
+ * leaves the percentage to Knative; raw mode addresses the two tracks' Services and weighs them itself.
  */
 export interface CanaryRouteInput {
-  /** Cluster-local host of the canary's tag, e.g. `latest-iris-predictor.models.svc.cluster.local`. */
+  /** Cluster-local host of the canary, e.g. `latest-iris-predictor.models.svc.cluster.local` (raw: `iris-predictor-v2.…`). */
   readonly canaryHost: string;
-  /** Cluster-local host of the stable revision's tag, e.g. `prev-iris-predictor.models.svc.cluster.local`. */
+  /** Cluster-local host of the stable revision, e.g. `prev-iris-predictor.models.svc.cluster.local` (raw: `iris-predictor.…`). */
   readonly stableHost: string;
+  /** Share of requests to the canary (raw mode's route weights; Knative splits it in the Knative Service). */
+  readonly percent: number;
   readonly canaryWhen: HeaderConditions[];
   readonly stableWhen: HeaderConditions[];
   /** Percentage of requests to copy to the canary. */

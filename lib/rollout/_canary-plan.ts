@@ -20,16 +20,18 @@ export interface CanaryHost {
   readonly deploymentMode: DeploymentMode;
   readonly hasTransformer: boolean;
   readonly hasExplainer: boolean;
+  /** Raw mode: whether a Kubernetes Ingress is emitted (external, unless turned off). */
+  readonly kubernetesIngress: boolean;
 }
 
 /** Rules that need only the props: run before any component is built. */
 export function checkCanary(isvc: CanaryHost, canary: CanaryRollout): void {
   const { owner } = isvc;
-  // Raw Deployments need their own canary (a second Deployment and Service per component, weighted
-  // Istio routes, and no Kubernetes Ingress straight to the stable Service); until that exists, refuse
-  // rather than silently deploy only the stable components.
-  if (isvc.deploymentMode !== DeploymentMode.KNATIVE) {
-    throw propError(owner, 'deploymentMode', isvc.deploymentMode, 'has no canary rollouts yet', 'remove canary, or use DeploymentMode.KNATIVE, whose revisions the rollout splits traffic between');
+  // Istio's handling of an Ingress sends requests straight to the Service it names, the stable track's,
+  // past the weights and header rules of the VirtualService.
+  if (isvc.deploymentMode === DeploymentMode.RAW && isvc.kubernetesIngress) {
+    throw propError(owner, 'ingress.kubernetesIngress', true, "sends external requests straight to the stable components' Services, past the canary's weighted routes",
+      "set ingress.kubernetesIngress to false and ingress.ingressGateway (e.g. 'istio-system/istio-ingressgateway') so the VirtualService routes external requests, or make the InferenceService cluster-local");
   }
   for (const [kind, present] of [[ComponentKind.TRANSFORMER, isvc.hasTransformer], [ComponentKind.EXPLAINER, isvc.hasExplainer]] as const) {
     if (canary[kind] && !present) {
@@ -48,7 +50,7 @@ export function checkCanary(isvc: CanaryHost, canary: CanaryRollout): void {
 
 /**
  * A canary predictor must speak the protocol the transformer and explainer were wired for: they are told
- * one protocol (`PROTOCOL`) and call the predictor's address, which Knative splits between both revisions.
+ * one protocol (`PROTOCOL`) and call the predictor's address, which Knative (raw mode: the mesh) splits between both revisions.
  */
 export function checkCanaryWiring(owner: string, predictor: Predictor, dependents: ComponentKind[]): void {
   const canaryProtocol = predictor._canaryProtocolVersion;
@@ -56,13 +58,19 @@ export function checkCanaryWiring(owner: string, predictor: Predictor, dependent
   throw new ValidationError(`${owner}: canary.predictor speaks protocol '${canaryProtocol}' but the predictor speaks '${predictor.protocolVersion}', and the ${dependents.join(' and ')} call${dependents.length === 1 ? 's' : ''} both revisions with one protocol; keep the protocol, or serve the new protocol from a new InferenceService`);
 }
 
-/** The top-level route's view of a component's canary, or nothing when the component has none. */
+/**
+ * The top-level route's view of a component's canary, or nothing when the component has none. Knative mode
+ * goes through the revisions' tag hosts (Knative splits by percent itself); raw mode through the two
+ * tracks' Services, the canary's named like its revision.
+ */
 export function canaryRoute(component: ServingComponent | undefined, canary: CanaryRollout | undefined, mirror: boolean): CanaryRouteInput | undefined {
   if (!component || !canary || component.canaryRevisionName === undefined) return undefined;
-  const tagHost = (tag: string) => `${kserve.taggedServiceName(tag, component.serviceName)}.${component.namespace}.svc.cluster.local`;
+  const host = (name: string) => `${name}.${component.namespace}.svc.cluster.local`;
+  const raw = component.deploymentMode === DeploymentMode.RAW;
   return {
-    canaryHost: tagHost(kserve.CANARY_TAG),
-    stableHost: tagHost(kserve.STABLE_TAG),
+    canaryHost: host(raw ? component.canaryRevisionName : kserve.taggedServiceName(kserve.CANARY_TAG, component.serviceName)),
+    stableHost: host(raw ? component.serviceName : kserve.taggedServiceName(kserve.STABLE_TAG, component.serviceName)),
+    percent: canary.percent,
     canaryWhen: canary.canaryWhen.map(toConditions),
     stableWhen: canary.stableWhen.map(toConditions),
     mirrorPercent: mirror ? canary.mirrorPercent : undefined,

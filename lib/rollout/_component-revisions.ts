@@ -8,6 +8,7 @@ import { ResolvedComponent } from '../components/_resolved';
 import { rawExternalHost } from '../networking/_raw-route';
 import { CanaryRollout } from './canary-rollout';
 import { Endpoint } from './endpoint';
+import { RawCanaryPlan, planRawCanary } from './_raw-canary';
 import { checkDistinctRevisions, resolveRevisionName, templateHash } from './_revision-name';
 
 /**
@@ -27,8 +28,12 @@ export interface ComponentRolloutInput {
 }
 
 export interface ComponentRevisions {
-  /** The component the Knative Service's template describes: the canary while there is one. */
+  /** The component the Knative Service's template describes: the canary while there is one (raw mode: the stable one). */
   readonly template: ResolvedComponent;
+  /** The canary, while one is rolled out (raw mode: renamed to its Deployment's name). */
+  readonly canary?: ResolvedComponent;
+  /** Raw mode: the canary's Deployment, Services and weights, while one is rolled out. */
+  readonly rawCanary?: RawCanaryPlan;
   /** Knative mode: the template's revision name and the traffic. Raw mode has no revisions. */
   readonly routing?: KnativeRevisionRouting;
   readonly stableRevisionName?: string;
@@ -45,18 +50,7 @@ const LATEST_READY: knative.ServiceSpecTraffic[] = [{ latestRevision: true, perc
 export function resolveComponentRevisions(ctx: ComponentContext, input: ComponentRolloutInput, stable: ResolvedComponent, canary?: ResolvedComponent): ComponentRevisions {
   const { owner } = ctx;
   const kind = stable.kind;
-  if (ctx.deploymentMode === DeploymentMode.RAW) {
-    if (stable.revision !== undefined) {
-      throw propError(owner, `${kind}.revision`, stable.revision, 'names a Knative revision, and raw deployment mode has none', 'remove it; Deployments roll out without revision names');
-    }
-    // KServe's raw-mode Ingress gives each component the host `<service>-<namespace>.<domain>`.
-    const external = input.componentIngress ? `http://${rawExternalHost({ name: stable.serviceName, namespace: stable.namespace, domain: input.domain })}` : undefined;
-    return {
-      template: stable,
-      endpoint: { clusterLocalUrl: `http://${stable.serviceName}.${stable.namespace}.svc.cluster.local`, url: external },
-      tagEndpoints: {},
-    };
-  }
+  if (ctx.deploymentMode === DeploymentMode.RAW) return resolveRawRevisions(owner, input, stable, canary);
   const stableNamed = { prop: kind, ...nameRevision(owner, kind, stable) };
   if (!canary || !input.rollout) {
     return {
@@ -90,10 +84,45 @@ export function resolveComponentRevisions(ctx: ComponentContext, input: Componen
   for (const tag of [...canaryTags, ...stableTags]) tagEndpoints[tag] = endpointOf(kserve.taggedServiceName(tag, canary.serviceName), canary, input.domain);
   return {
     template: canary,
+    canary,
     routing: { revisionName: canaryNamed.revisionName, traffic },
     stableRevisionName: stableNamed.revisionName,
     canaryRevisionName: canaryNamed.revisionName,
     endpoint: endpointOf(canary.serviceName, canary, input.domain),
+    canaryEndpoint: tagEndpoints[kserve.CANARY_TAG],
+    stableEndpoint: tagEndpoints[kserve.STABLE_TAG],
+    tagEndpoints,
+  };
+}
+
+/**
+ * Raw mode: the stable Deployment and Service keep the component's name; a canary is a second track
+ * (`_raw-canary.ts`) whose tags are Services of their own. Tag URLs are cluster-local: the Kubernetes
+ * Ingress, the only thing that gives raw-mode hosts external names, is refused beside a canary.
+ */
+function resolveRawRevisions(owner: string, input: ComponentRolloutInput, stable: ResolvedComponent, canary: ResolvedComponent | undefined): ComponentRevisions {
+  const kind = stable.kind;
+  const clusterLocal = (hostLabel: string): Endpoint => ({ clusterLocalUrl: `http://${hostLabel}.${stable.namespace}.svc.cluster.local` });
+  if (stable.revision !== undefined) {
+    throw propError(owner, `${kind}.revision`, stable.revision, 'names a Knative revision, and in raw deployment mode the stable Deployment is always named after the component',
+      "remove it; in raw mode only a canary's revision id is used, to name the canary's Deployment");
+  }
+  if (!canary || !input.rollout) {
+    // KServe's raw-mode Ingress gives each component the host `<service>-<namespace>.<domain>`.
+    const external = input.componentIngress ? `http://${rawExternalHost({ name: stable.serviceName, namespace: stable.namespace, domain: input.domain })}` : undefined;
+    return { template: stable, endpoint: { ...clusterLocal(stable.serviceName), url: external }, tagEndpoints: {} };
+  }
+  const rollout = input.rollout;
+  for (const tag of [kserve.CANARY_TAG, ...rollout.canaryTags, kserve.STABLE_TAG, ...rollout.stableTags]) checkTaggedHost(owner, stable.serviceName, kind, tag, rollout);
+  const plan = planRawCanary(owner, stable, canary, rollout);
+  const tagEndpoints: { [tag: string]: Endpoint } = {};
+  for (const service of plan.tagServices) tagEndpoints[service.tag] = clusterLocal(service.name);
+  return {
+    template: stable,
+    canary: plan.canary,
+    rawCanary: plan,
+    canaryRevisionName: plan.canary.serviceName,
+    endpoint: clusterLocal(stable.serviceName),
     canaryEndpoint: tagEndpoints[kserve.CANARY_TAG],
     stableEndpoint: tagEndpoints[kserve.STABLE_TAG],
     tagEndpoints,
@@ -105,7 +134,7 @@ function nameRevision(owner: string, prop: string, component: ResolvedComponent)
   return { hash, revisionName: resolveRevisionName(owner, `${prop}.revision`, component.serviceName, component.revision, hash) };
 }
 
-/** Knative answers a tag at `<tag>-<service>` (its default `tag-template`); that host label must fit DNS. */
+/** Knative answers a tag at `<tag>-<service>` (its default `tag-template`; raw mode: a Service of that name); that host label must fit DNS. */
 function checkTaggedHost(owner: string, serviceName: string, kind: string, tag: string, rollout: CanaryRollout): void {
   const host = kserve.taggedServiceName(tag, serviceName);
   if (host.length <= kserve.DNS_LABEL_MAX_LENGTH) return;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { k8s } from 'cdk8s-plus-27';
 import * as knative from '../../imports/knative-serving.knative.dev';
 import * as kserve from '../_kserve';
 import { ValidationError, propError } from '../_validation';
@@ -19,9 +20,10 @@ export const TEMPLATE_HASH_LENGTH = kserve.KNATIVE_REVISION_SUFFIX_LENGTH - 1;
 
 /**
  * A short hash of a revision template as it is written to the manifest (name excluded): the same template
- * always hashes the same, and any change to labels, annotations or the pod spec changes it.
+ * always hashes the same, and any change to labels, annotations or the pod spec changes it. Raw mode
+ * hashes a Deployment's pod template the same way.
  */
-export function templateHash(template: knative.ServiceSpecTemplate): string {
+export function templateHash(template: knative.ServiceSpecTemplate | k8s.PodTemplateSpec): string {
   const unnamed = { ...template, metadata: { ...template.metadata, name: undefined } };
   return createHash('sha256').update(canonicalJson(unnamed)).digest('hex').slice(0, TEMPLATE_HASH_LENGTH);
 }

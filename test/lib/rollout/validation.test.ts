@@ -110,16 +110,16 @@ describe('every rollout rule fails synth with a message naming the prop, the val
   });
 });
 
-describe('raw deployment mode (no Knative revisions)', () => {
+describe('raw deployment mode (no Knative revisions; its canaries are in raw-canary.test.ts)', () => {
   const rawProps = (props: Partial<InferenceServiceProps>) => ({ deploymentMode: DeploymentMode.RAW, ...props, predictor: { ...v1, maxReplicas: 3, ...props.predictor } });
-  test('a canary is refused until raw mode has its own', () => {
-    expect(errorOf(isvc(rawProps({ canary: new CanaryRollout({ predictor: v2, percent: 10 }) }))))
-      .toBe("InferenceService 'iris': deploymentMode ('Standard') has no canary rollouts yet; remove canary, or use DeploymentMode.KNATIVE, whose revisions the rollout splits traffic between");
+  test('a canary beside the default Kubernetes Ingress is refused: the Ingress would bypass the weighted routes', () => {
+    expect(errorOf(isvc(rawProps({ canary: new CanaryRollout({ predictor: { ...v2, maxReplicas: 3 }, percent: 10 }) }))))
+      .toBe("InferenceService 'iris': ingress.kubernetesIngress (true) sends external requests straight to the stable components' Services, past the canary's weighted routes; set ingress.kubernetesIngress to false and ingress.ingressGateway (e.g. 'istio-system/istio-ingressgateway') so the VirtualService routes external requests, or make the InferenceService cluster-local");
   });
 
-  test('a revision id is refused', () => {
+  test('a revision id on a stable component is refused', () => {
     expect(errorOf(isvc(rawProps({ predictor: { ...v1, revision: 'v1' } }))))
-      .toBe("InferenceService 'iris': predictor.revision ('v1') names a Knative revision, and raw deployment mode has none; remove it; Deployments roll out without revision names");
+      .toBe("InferenceService 'iris': predictor.revision ('v1') names a Knative revision, and in raw deployment mode the stable Deployment is always named after the component; remove it; in raw mode only a canary's revision id is used, to name the canary's Deployment");
   });
 
   test('components have no revision names, and endpoints follow KServe\'s raw-mode hosts', () => {

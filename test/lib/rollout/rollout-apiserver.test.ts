@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { CanaryRollout, InferenceService, InferenceServiceProps, RequestMatch } from '../../../lib';
+import { CanaryRollout, DeploymentMode, InferenceService, InferenceServiceProps, RequestMatch } from '../../../lib';
 import { describeWithKubeTools } from '../../harness/describe-with-kube-tools';
 import { KubeApiError } from '../../harness/kube-api-error';
 import { KubeCluster, startKubeCluster } from '../../harness/kube-cluster';
@@ -11,17 +11,33 @@ import { transformer, transformerV2, v1, v2 } from './_fixtures';
  * (stored, not dry-run, so every step updates the object the previous one left). What runs here is the
  * API server's own checking: the Knative and Istio CRD schemas, strict field validation, and server-side
  * apply's typed merge. No Knative, Istio or KServe controller or webhook runs, so nothing creates
- * revisions or routes; the test proves each step is accepted and stored exactly as synthesized.
+ * revisions or routes; the test proves each step is accepted and stored exactly as synthesized. Raw mode's
+ * sequence runs in its own namespace with the built-in Deployment, Service and HorizontalPodAutoscaler APIs.
  */
 
 const sharedCrds = resolve(__dirname, '..', '..', '..', '..', 'shared', 'crds');
 const FIELD_MANAGER = 'cdk8s-kfserving-rollout-test';
 
-function manifests(props: InferenceServiceProps): any[] {
-  const chart = newChart('rollout');
+function manifests(props: InferenceServiceProps, namespace = 'rollout'): any[] {
+  const chart = newChart(namespace);
   new InferenceService(chart, 'iris', props);
   return synth(chart);
 }
+
+/** Raw deployment mode, with external requests through the Istio gateway (a canary refuses the Kubernetes Ingress). */
+const RAW_NAMESPACE = 'rollout-raw';
+function rawManifests(props: Partial<InferenceServiceProps>): any[] {
+  return manifests({
+    deploymentMode: DeploymentMode.RAW, ingress: { kubernetesIngress: false, ingressGateway: 'istio-system/istio-ingressgateway' },
+    predictor: { ...v1, maxReplicas: 3 }, ...props,
+  }, RAW_NAMESPACE);
+}
+
+/** REST paths of the kinds a raw-mode InferenceService emits, to delete what a step no longer has (as `kubectl apply --prune` would). */
+const RAW_COLLECTIONS: { [kind: string]: string } = {
+  Deployment: '/apis/apps/v1', Service: '/api/v1', HorizontalPodAutoscaler: '/apis/autoscaling/v2', VirtualService: '/apis/networking.istio.io/v1',
+};
+const pathOf = (object: any) => `${RAW_COLLECTIONS[object.kind]}/namespaces/${object.metadata.namespace}/${object.kind.toLowerCase()}s/${object.metadata.name}`;
 
 const knativeServiceOf = (objects: any[], name: string) => objects.find(o => o.apiVersion === 'serving.knative.dev/v1' && o.metadata.name === name);
 const v1Revision = knativeServiceOf(manifests({ predictor: v1 }), 'iris-predictor').spec.template.metadata.name;
@@ -33,6 +49,7 @@ describeWithKubeTools('a rollout applied to a real kube-apiserver (CRD schemas a
   beforeAll(async () => {
     cluster = await startKubeCluster();
     await cluster.createNamespace('rollout');
+    await cluster.createNamespace(RAW_NAMESPACE);
     await cluster.installCrds([resolve(sharedCrds, 'knative', 'service.yaml'), resolve(sharedCrds, 'istio', 'networking.istio.io_virtualservices.yaml')]);
   }, 240_000);
 
@@ -97,6 +114,75 @@ describeWithKubeTools('a rollout applied to a real kube-apiserver (CRD schemas a
       const virtualService = applied.find(result => result.object.kind === 'VirtualService')!.object;
       expect(virtualService.spec).toEqual(objects.find(o => o.kind === 'VirtualService').spec);
       expect(applied.find(result => result.object.metadata.name === 'iris-transformer')!.object.spec.traffic.length).toBeGreaterThanOrEqual(2);
+    }
+  }, 60_000);
+
+  test('raw mode: v1 → canary v2 10 % → 50 % → promote → rollback → v2 alone → back to v1, Deployments, Services, HPAs and VirtualServices applied and pruned step by step', async () => {
+    const rawCanary = new CanaryRollout({ predictor: { ...v2, maxReplicas: 3, revision: 'v2' }, percent: 10, canaryWhen: [RequestMatch.header('x-canary', 'always')] });
+    const stableOnly = ['iris-predictor'];
+    const bothTracks = ['iris-predictor', 'iris-predictor-v2'];
+    const steps: Array<[string, Partial<InferenceServiceProps>, string[], Array<[string, number]>, string]> = [
+      ['v1 alone', {}, stableOnly, [['iris-predictor', 100]], 'iris/1'],
+      ['canary v2 at 10 %', { canary: rawCanary }, bothTracks, [['iris-predictor-v2', 10], ['iris-predictor', 90]], 'iris/1'],
+      ['canary v2 at 50 %', { canary: rawCanary.withPercent(50) }, bothTracks, [['iris-predictor-v2', 50], ['iris-predictor', 50]], 'iris/1'],
+      ['promoted', { canary: rawCanary.promote() }, bothTracks, [['iris-predictor-v2', 100], ['iris-predictor', 0]], 'iris/1'],
+      ['rolled back after promotion', { canary: rawCanary.promote().rollback() }, bothTracks, [['iris-predictor-v2', 0], ['iris-predictor', 100]], 'iris/1'],
+      ['promoted again, then v2 alone', { predictor: { ...v2, maxReplicas: 3 } }, stableOnly, [['iris-predictor', 100]], 'iris/2'],
+      ['back to v1 by reverting the code', {}, stableOnly, [['iris-predictor', 100]], 'iris/1'],
+    ];
+    const base = `/apis/apps/v1/namespaces/${RAW_NAMESPACE}/deployments`;
+    let previous: any[] = [];
+    let generation = 0;
+    for (const [step, props, deployments, weights, model] of steps) {
+      const objects = rawManifests(props);
+      const applied = await cluster.applyManifests(objects, { fieldManager: FIELD_MANAGER });
+      for (const result of applied) expect([step, result.warnings]).toEqual([step, []]);
+      const current = new Set(objects.map(pathOf));
+      for (const gone of previous.filter(o => !current.has(pathOf(o)))) await cluster.admin.delete(pathOf(gone));
+      previous = objects;
+
+      const stored = (await cluster.admin.get(base)).items;
+      expect([step, stored.map((d: any) => d.metadata.name).sort()]).toEqual([step, deployments]);
+      // The stable Deployment keeps its (immutable) selector through every step; only its pods' model changes.
+      const stable = stored.find((d: any) => d.metadata.name === 'iris-predictor');
+      expect(stable.spec.selector).toEqual({ matchLabels: { app: 'isvc.iris-predictor' } });
+      expect(stable.spec.template.spec.containers[0].args).toContain(`--model=iris=s3://example-models/${model}`);
+      const virtualService = await cluster.admin.get(`/apis/networking.istio.io/v1/namespaces/${RAW_NAMESPACE}/virtualservices/iris`);
+      expect(virtualService.spec).toEqual(objects.find(o => o.kind === 'VirtualService' && o.metadata.name === 'iris').spec);
+      const split = virtualService.spec.http[virtualService.spec.http.length - 1].route;
+      expect([step, split.map((r: any) => [r.destination.host.split('.')[0], r.weight])]).toEqual([step, weights]);
+      expect(virtualService.metadata.generation).toBeGreaterThanOrEqual(generation);
+      generation = virtualService.metadata.generation;
+    }
+  }, 120_000);
+
+  test('raw mode: why the stable Deployment keeps its name and selector: the API server refuses a changed selector', async () => {
+    const deployment = structuredClone(rawManifests({}).find(o => o.kind === 'Deployment'));
+    await cluster.applyManifests([deployment], { fieldManager: FIELD_MANAGER });
+    deployment.spec.selector.matchLabels.app = 'isvc.iris-predictor-v2';
+    deployment.spec.template.metadata.labels.app = 'isvc.iris-predictor-v2';
+    const error = await cluster.applyManifests([deployment], { fieldManager: FIELD_MANAGER, dryRun: true }).then(() => undefined, (e: KubeApiError) => e);
+    expect(error).toBeInstanceOf(KubeApiError);
+    expect(error!.statusCode).toBe(422);
+    expect(error!.apiStatus?.message).toContain('field is immutable');
+  });
+
+  test('raw mode: header-routed, A/B and mirrored canaries of a transformer, with tag Services and the mesh split, are accepted (dry-run)', async () => {
+    const rawTransformer = { ...transformer, maxReplicas: 2 };
+    const rawTransformerV2 = { ...transformerV2, maxReplicas: 2, revision: 'v2' };
+    for (const rollout of [
+      new CanaryRollout({ transformer: rawTransformerV2, percent: 0, canaryWhen: [RequestMatch.header('x-canary', 'always'), RequestMatch.cookie('canary', 'always')] }),
+      new CanaryRollout({ transformer: rawTransformerV2, percent: 20, stableWhen: [RequestMatch.header('x-variant', 'a')], canaryWhen: [RequestMatch.header('x-variant', 'b')], canaryTags: ['b'], stableTags: ['a'] }),
+      new CanaryRollout({ transformer: rawTransformerV2, percent: 0, mirrorPercent: 12.5 }),
+    ]) {
+      const objects = rawManifests({ transformer: rawTransformer, canary: rollout });
+      const applied = await cluster.applyManifests(objects, { fieldManager: FIELD_MANAGER, dryRun: true });
+      expect(applied.map(result => `${result.object.kind}/${result.object.metadata.name}`)).toEqual(objects.map(o => `${o.kind}/${o.metadata.name}`));
+      // Both VirtualServices (the InferenceService's and the transformer's mesh split) are stored as synthesized.
+      const virtualServices = applied.filter(r => r.object.kind === 'VirtualService');
+      expect(virtualServices.map(r => r.object.metadata.name)).toEqual(['iris-transformer', 'iris']);
+      for (const result of virtualServices) expect(result.object.spec).toEqual(objects.find(o => o.kind === 'VirtualService' && o.metadata.name === result.object.metadata.name).spec);
+      expect(applied.filter(r => r.object.kind === 'Deployment').map(r => r.object.metadata.name)).toEqual(['iris-predictor', 'iris-transformer', 'iris-transformer-v2']);
     }
   }, 60_000);
 });

@@ -36,6 +36,7 @@ test('there are examples, and each synthesizes into dist/<example>/', () => {
   expect(examples).toEqual(expect.arrayContaining([
     'quickstart', 'transformer-explainer', 'sklearn-runtime', 'custom-container', 'autoscaled-knative', 'raw-keda', 'gpu-predictor',
     'jwt-protected', 'cluster-local-egress', 'traced-scraped', 's3-credentials', 'canary', 'header-routed-canary', 'mirrored-shadow', 'promote', 'multi-model',
+    'raw-canary',
   ]));
   for (const example of examples) {
     expect([...first.files.keys()].some(key => key.startsWith(`${example}/`))).toBe(true);
@@ -149,4 +150,19 @@ test('the rollout examples split, route and mirror as their comments say', () =>
   expect(split('promote', 'iris-predictor')).toEqual(['latest:100', 'prev:0']);
   expect(split('promote', 'iris-transformer')).toEqual(['latest:100', 'prev:0']);
   expect(first.output).toContain('canary: http://latest-iris-predictor.models.example.com, stable: http://prev-iris-predictor.models.example.com');
+});
+
+test('the raw-mode canary example runs two Deployments and Services and weighs them 10 / 90 in both VirtualServices', () => {
+  const manifests = yaml.parseAllDocuments(first.files.get('raw-canary/raw-canary.k8s.yaml')!).map(d => d.toJS());
+  expect(manifests.map(m => `${m.kind}/${m.metadata.name}`)).toEqual([
+    'Deployment/iris-predictor', 'Service/iris-predictor', 'HorizontalPodAutoscaler/iris-predictor',
+    'Deployment/iris-predictor-v2', 'Service/iris-predictor-v2', 'HorizontalPodAutoscaler/iris-predictor-v2',
+    'Service/latest-iris-predictor', 'Service/prev-iris-predictor', 'VirtualService/iris-predictor', 'VirtualService/iris', 'Service/iris',
+  ]);
+  const weights = (route: any[]) => route.map(r => `${r.destination.host.split('.')[0]}:${r.weight}`);
+  const top = manifests.find(m => m.kind === 'VirtualService' && m.metadata.name === 'iris').spec.http;
+  expect(top.map((r: any) => [r.name, weights(r.route)])).toEqual([['canary-when', ['iris-predictor-v2:100']], [undefined, ['iris-predictor-v2:10', 'iris-predictor:90']]]);
+  expect(weights(manifests.find(m => m.kind === 'VirtualService' && m.metadata.name === 'iris-predictor').spec.http[0].route)).toEqual(['iris-predictor-v2:10', 'iris-predictor:90']);
+  expect(manifests.find(m => m.kind === 'Ingress')).toBeUndefined();
+  expect(first.output).toContain('canary: http://latest-iris-predictor.models.svc.cluster.local, stable: http://prev-iris-predictor.models.svc.cluster.local');
 });

@@ -103,7 +103,9 @@ export interface InferenceServiceProps {
 
   /**
    * A canary rollout: new predictor, transformer or explainer revisions taking a share of the requests
-   * beside the stable ones described above (see `CanaryRollout`, `ProgressiveRollout`).
+   * beside the stable ones described above (see `CanaryRollout`, `ProgressiveRollout`). In raw mode the
+   * canary runs as a second Deployment and Service per component and needs `ingress.kubernetesIngress: false`
+   * (the Ingress would bypass the weights) unless the InferenceService is cluster-local.
    * @default - no canary: each component's latest revision takes all requests
    */
   readonly canary?: CanaryRollout;

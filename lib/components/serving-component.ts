@@ -82,13 +82,16 @@ export abstract class ServingComponent extends Construct {
   public readonly revisionName?: string;
   /** Knative mode: name of the stable revision, the one the component's own props describe. */
   public readonly stableRevisionName?: string;
-  /** Name of the canary revision, while one is rolled out. */
+  /** Name of the canary revision, while one is rolled out; in raw mode, of the canary's Deployment and Service. */
   public readonly canaryRevisionName?: string;
-  /** The component's own address; in Knative mode, where Knative splits requests between its revisions. */
+  /**
+   * The component's own address, where requests are split between the stable and canary revisions: by
+   * Knative in Knative mode, by a mesh VirtualService in raw mode (for callers with an Istio sidecar).
+   */
   public readonly endpoint: Endpoint;
-  /** The canary revision's own address (its `latest` tag), while one is rolled out. */
+  /** The canary revision's own address (its `latest` tag; in raw mode a Service of that name), while one is rolled out. */
   public readonly canaryEndpoint?: Endpoint;
-  /** The stable revision's own address (its `prev` tag), while a canary is rolled out. */
+  /** The stable revision's own address (its `prev` tag; in raw mode a Service of that name), while a canary is rolled out. */
   public readonly stableEndpoint?: Endpoint;
   private readonly _tagEndpoints: { [tag: string]: Endpoint };
 

@@ -96,6 +96,10 @@ export interface CanaryRolloutProps extends CanaryOptions {
  * `[{revisionName: <canary>, percent, tag: latest}, {revisionName: <stable>, percent: 100 - percent, tag: prev}]`.
  * The stable revision must already exist in the cluster, which it does when the previous commit deployed it.
  *
+ * In raw deployment mode each rolled-out component runs a second Deployment and Service,
+ * `<isvc>-<component>-<revision id or pod-template hash>`, beside the stable `<isvc>-<component>`, with
+ * Services per tag, and Istio VirtualServices weigh the two (see docs/rollout.md).
+ *
  * Values of this class are immutable: `withPercent`, `promote` and `rollback` return new ones.
  *
  * @example

@@ -11,7 +11,8 @@ export interface Endpoint {
 
   /**
    * External URL through the cluster's Knative domain, e.g. `http://latest-iris-predictor.models.example.com`.
-   * @default - none: the component is reachable only inside the cluster (label `networking.knative.dev/visibility: cluster-local`)
+   * @default - none: the component is reachable only inside the cluster (label `networking.knative.dev/visibility: cluster-local`),
+   * or it is a raw-mode tag Service, which no external host routes to
    */
   readonly url?: string;
 }

@@ -165,6 +165,13 @@ describe('promote and rollback', () => {
     expect(routes(undefined).top[0].route).toEqual([to('iris-predictor', 100)]);
   });
 
+  test('keeping the promoted canary one more commit while the stable Deployment rolls to v2 is accepted (a distinct revision id)', () => {
+    const { manifests } = deploy({ predictor: rawV2, canary: rollout.promote() });
+    expect(manifests.filter(m => m.kind === 'Deployment').map(m => [m.metadata.name, m.spec.template.spec.containers[0].args[1]]))
+      .toEqual([['iris-predictor', '--model=iris=s3://example-models/iris/2'], ['iris-predictor-v2', '--model=iris=s3://example-models/iris/2']]);
+    expect(weights(find(manifests, 'VirtualService', 'iris').spec.http[0].route)).toEqual([['iris-predictor-v2', 100], ['iris-predictor', 0]]);
+  });
+
   test('the last step, v2 as the predictor, rolls the stable Deployment to v2 under its own name and drops the canary track', () => {
     const { manifests } = deploy({ predictor: rawV2 });
     expect(names(manifests)).toEqual(['Deployment/iris-predictor', 'Service/iris-predictor', 'HorizontalPodAutoscaler/iris-predictor', 'VirtualService/iris', 'Service/iris']);

@@ -209,7 +209,10 @@ export class InferenceService extends Construct {
     if (this.canary) {
       checkCanary({ owner, deploymentMode: this.deploymentMode, hasTransformer: !!props.transformer, hasExplainer: !!props.explainer, kubernetesIngress: ingress.kubernetesIngress }, this.canary);
     }
-    const rollout: ComponentRolloutInput = { domain: this.domain, rollout: this.canary, componentIngress: ingress.kubernetesIngress };
+    const rollout: ComponentRolloutInput = {
+      domain: this.domain, rollout: this.canary, componentIngress: ingress.kubernetesIngress,
+      tagIngress: this.deploymentMode === DeploymentMode.RAW && ingress.ingressGateway !== undefined,
+    };
     this.predictor = new Predictor(this, 'Predictor', props.predictor, context, rollout);
     const predictorWiring = { host: this.predictor.shortHost, protocolVersion: this.predictor.protocolVersion };
     if (props.transformer) this.transformer = new Transformer(this, 'Transformer', props.transformer, context, predictorWiring, rollout);
@@ -237,6 +240,7 @@ export class InferenceService extends Construct {
         defaultBackend: backend(entry, true),
         explainer: this.explainer ? backend(this.explainer) : undefined,
         components: this.components.map(c => backend(c)),
+        tagBackends: this.components.flatMap(c => c.tagServices.map(service => ({ serviceName: service.name, timeoutSeconds: c._resolved.scaling.timeoutSeconds }))),
       };
       this.virtualService = new istio.VirtualService(this, 'VirtualService', renderRawVirtualService(route));
       this.externalNameService = new k8s.KubeService(this, 'ExternalName', renderRawExternalNameService(route));

@@ -161,8 +161,12 @@ test('the raw-mode canary example runs two Deployments and Services and weighs t
   ]);
   const weights = (route: any[]) => route.map(r => `${r.destination.host.split('.')[0]}:${r.weight}`);
   const top = manifests.find(m => m.kind === 'VirtualService' && m.metadata.name === 'iris').spec.http;
-  expect(top.map((r: any) => [r.name, weights(r.route)])).toEqual([['canary-when', ['iris-predictor-v2:100']], [undefined, ['iris-predictor-v2:10', 'iris-predictor:90']]]);
+  expect(top.map((r: any) => [r.name, weights(r.route)])).toEqual([
+    ['canary-when', ['iris-predictor-v2:100']], [undefined, ['iris-predictor-v2:10', 'iris-predictor:90']],
+    ['latest-iris-predictor', ['latest-iris-predictor:100']], ['prev-iris-predictor', ['prev-iris-predictor:100']],
+  ]);
   expect(weights(manifests.find(m => m.kind === 'VirtualService' && m.metadata.name === 'iris-predictor').spec.http[0].route)).toEqual(['iris-predictor-v2:10', 'iris-predictor:90']);
   expect(manifests.find(m => m.kind === 'Ingress')).toBeUndefined();
-  expect(first.output).toContain('canary: http://latest-iris-predictor.models.svc.cluster.local, stable: http://prev-iris-predictor.models.svc.cluster.local');
+  expect(first.output).toContain('canary: http://latest-iris-predictor.models.svc.cluster.local (http://latest-iris-predictor-models.example.com), '
+    + 'stable: http://prev-iris-predictor.models.svc.cluster.local (http://prev-iris-predictor-models.example.com)');
 });

@@ -5,7 +5,8 @@ import { CanaryRollout, DeploymentMode, InferenceService, ModelFormat, Predictor
 // second Deployment and Service, iris-predictor-v2, beside the stable iris-predictor. The InferenceService's
 // Istio VirtualService sends 10 % of the requests, and every request with `x-canary: always`, to the
 // canary; a mesh VirtualService on iris-predictor's own host splits in-mesh calls the same way. The
-// Services latest-iris-predictor and prev-iris-predictor reach one track each.
+// Services latest-iris-predictor and prev-iris-predictor reach one track each, and so do their external
+// hosts latest-iris-predictor-models.example.com and prev-iris-predictor-models.example.com.
 //
 // External requests come in through the Istio ingress gateway, where the VirtualService can weigh them: a
 // Kubernetes Ingress would send them straight to the stable Service, so synth refuses one beside a canary.
@@ -32,7 +33,7 @@ const isvc = new InferenceService(chart, 'iris', {
   // canary, which rolls iris-predictor to v2 and leaves iris-predictor-v2 for `kubectl apply --prune` to delete.
 });
 
-// The URLs are outputs: in raw mode the tag Services are cluster-local.
-process.stderr.write(`canary: ${isvc.canaryEndpoint?.clusterLocalUrl}, stable: ${isvc.stableEndpoint?.clusterLocalUrl}\n`);
+// The URLs are outputs: the tag Services in the cluster, and their hosts on the ingress gateway.
+process.stderr.write(`canary: ${isvc.canaryEndpoint?.clusterLocalUrl} (${isvc.canaryEndpoint?.url}), stable: ${isvc.stableEndpoint?.clusterLocalUrl} (${isvc.stableEndpoint?.url})\n`);
 
 app.synth();

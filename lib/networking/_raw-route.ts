@@ -33,6 +33,8 @@ export interface RawRouteInput {
   readonly explainer?: RawBackend;
   /** Every component, predictor first, for the per-component Ingress hosts. */
   readonly components: RawBackend[];
+  /** A canary's tag Services; with an ingress gateway, each gets its external host `<tag service>-<namespace>.<domain>`. */
+  readonly tagBackends: RawBackend[];
 }
 
 /** KServe's raw-mode host (`domainTemplate` default `{{ .Name }}-{{ .Namespace }}.{{ .IngressDomain }}`). */
@@ -93,10 +95,16 @@ export function renderRawVirtualService(input: RawRouteInput): istio.VirtualServ
   const http: istio.VirtualServiceSpecHttp[] = [];
   if (input.explainer) http.push(...rulesFor(input.explainer, authorityMatches({ regex: kserve.EXPLAIN_PATH_REGEX }), { name: 'explain', mirror: false }));
   http.push(...rulesFor(input.defaultBackend, authorityMatches(), { name: '', mirror: true }));
+  // Tag hosts reach one track each, from outside only: inside the cluster the tag Services answer themselves.
+  const gateway = input.ingressGateway;
+  const tags = gateway ? input.tagBackends.map(backend => ({ backend, host: rawExternalHost({ name: backend.serviceName, namespace: input.namespace, domain: input.domain }) })) : [];
+  for (const { backend, host } of tags) {
+    http.push(rule(backend, [{ authority: { regex: hostRegex(host) }, gateways: [gateway!] }], [{ destination: destination(serviceHost(input, backend)), weight: 100 }], backend.serviceName));
+  }
   return {
     metadata: { name: input.isvcName, namespace: input.namespace, labels: input.labels },
     spec: {
-      hosts: input.ingressGateway ? [internal, external] : [internal],
+      hosts: input.ingressGateway ? [internal, external, ...tags.map(tag => tag.host)] : [internal],
       gateways: input.ingressGateway ? [kserve.ISTIO_MESH_GATEWAY, input.ingressGateway] : [kserve.ISTIO_MESH_GATEWAY],
       http,
     },

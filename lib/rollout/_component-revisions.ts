@@ -25,6 +25,8 @@ export interface ComponentRolloutInput {
   readonly rollout?: CanaryRollout;
   /** Raw mode: whether the Kubernetes Ingress gives each component an external host. */
   readonly componentIngress?: boolean;
+  /** Raw mode: whether the VirtualService takes external requests on the ingress gateway, and so routes tag hosts too. */
+  readonly tagIngress?: boolean;
 }
 
 export interface ComponentRevisions {
@@ -97,8 +99,9 @@ export function resolveComponentRevisions(ctx: ComponentContext, input: Componen
 
 /**
  * Raw mode: the stable Deployment and Service keep the component's name; a canary is a second track
- * (`_raw-canary.ts`) whose tags are Services of their own. Tag URLs are cluster-local: the Kubernetes
- * Ingress, the only thing that gives raw-mode hosts external names, is refused beside a canary.
+ * (`_raw-canary.ts`) whose tags are Services of their own. With an ingress gateway, the top-level
+ * VirtualService also routes each tag's external host, `<tag service>-<namespace>.<domain>` (KServe's
+ * raw-mode host pattern), to that Service; the Kubernetes Ingress is refused beside a canary.
  */
 function resolveRawRevisions(owner: string, input: ComponentRolloutInput, stable: ResolvedComponent, canary: ResolvedComponent | undefined): ComponentRevisions {
   const kind = stable.kind;
@@ -116,7 +119,10 @@ function resolveRawRevisions(owner: string, input: ComponentRolloutInput, stable
   for (const tag of [kserve.CANARY_TAG, ...rollout.canaryTags, kserve.STABLE_TAG, ...rollout.stableTags]) checkTaggedHost(owner, stable.serviceName, kind, tag, rollout);
   const plan = planRawCanary(owner, stable, canary, rollout);
   const tagEndpoints: { [tag: string]: Endpoint } = {};
-  for (const service of plan.tagServices) tagEndpoints[service.tag] = clusterLocal(service.name);
+  for (const service of plan.tagServices) {
+    const external = input.tagIngress ? `http://${rawExternalHost({ name: service.name, namespace: stable.namespace, domain: input.domain })}` : undefined;
+    tagEndpoints[service.tag] = { ...clusterLocal(service.name), url: external };
+  }
   return {
     template: stable,
     canary: plan.canary,

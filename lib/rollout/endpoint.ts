@@ -11,8 +11,8 @@ export interface Endpoint {
 
   /**
    * External URL through the cluster's Knative domain, e.g. `http://latest-iris-predictor.models.example.com`.
-   * @default - none: the component is reachable only inside the cluster (label `networking.knative.dev/visibility: cluster-local`),
-   * or it is a raw-mode tag Service, which no external host routes to
+   * @default - none: the component is reachable only inside the cluster (label `networking.knative.dev/visibility: cluster-local`;
+   * in raw mode: cluster-local, or no ingress gateway for a tag, or a component's split address)
    */
   readonly url?: string;
 }

@@ -28,6 +28,8 @@ const ISVC_HEADERS = { request: { set: { 'KServe-Isvc-Name': 'iris', 'KServe-Isv
 const to = (service: string, weight: number) => ({ destination: { host: `${service}.models.svc.cluster.local`, port: { number: 80 } }, weight });
 const weights = (route: any[]) => route.map(r => [r.destination.host.split('.')[0], r.weight]);
 const total = (route: any[]) => route.reduce((sum, r) => sum + r.weight, 0);
+/** The rules for the InferenceService's own hosts, without the tag hosts' rules that follow them. */
+const isvcRules = (http: any[]) => http.filter(rule => rule.match.some((m: any) => m.authority.regex === INTERNAL.regex));
 
 /** Whether a selector picks a pod with these labels. */
 const selects = (selector: { [key: string]: string }, labels: { [key: string]: string }) => Object.entries(selector).every(([key, value]) => labels[key] === value);
@@ -86,13 +88,26 @@ describe('a 10 % canary of the predictor in raw mode', () => {
 
   test('the top-level VirtualService weighs the two Services, canary first, summing to 100, on the mesh and the gateway', () => {
     const vs = find(manifests, 'VirtualService', 'iris');
-    expect(vs.spec.hosts).toEqual(['iris.models.svc.cluster.local', 'iris-models.example.com']);
-    expect(vs.spec.http).toEqual([{
+    expect(vs.spec.hosts.slice(0, 2)).toEqual(['iris.models.svc.cluster.local', 'iris-models.example.com']);
+    expect(isvcRules(vs.spec.http)).toEqual([{
       match: [{ authority: INTERNAL, gateways: ['mesh'] }, { authority: EXTERNAL, gateways: [GATEWAY] }],
       headers: ISVC_HEADERS,
       route: [to('iris-predictor-v2', 10), to('iris-predictor', 90)],
     }]);
     expect(total(vs.spec.http[0].route)).toBe(100);
+  });
+
+  test('each tag\'s external host, KServe\'s raw-mode pattern, reaches its own Service through the gateway only', () => {
+    const vs = find(manifests, 'VirtualService', 'iris');
+    const tags = ['latest-iris-predictor', 'blue-iris-predictor', 'prev-iris-predictor', 'green-iris-predictor'];
+    expect(vs.spec.hosts.slice(2)).toEqual(tags.map(tag => `${tag}-models.example.com`));
+    expect(vs.spec.http.slice(1)).toEqual(tags.map(tag => ({
+      name: tag,
+      match: [{ authority: { regex: `^${tag}-models\\.example\\.com(?::\\d{1,5})?$` }, gateways: [GATEWAY] }],
+      headers: ISVC_HEADERS,
+      route: [to(tag, 100)],
+    })));
+    expect(find(manifests, 'Service', 'blue-iris-predictor').spec.selector).toEqual({ app: 'isvc.iris-predictor-v2' });
   });
 
   test('calls to the predictor\'s own host from inside the mesh are split the same way', () => {
@@ -103,13 +118,13 @@ describe('a 10 % canary of the predictor in raw mode', () => {
     });
   });
 
-  test('endpoints: the split address, the canary and stable tags and the custom tags, all cluster-local', () => {
+  test('endpoints: the split address (cluster-local), the canary, stable and custom tags in both forms', () => {
+    const tag = (name: string) => ({ clusterLocalUrl: `http://${name}.models.svc.cluster.local`, url: `http://${name}-models.example.com` });
     expect(isvc.predictor.endpoint).toEqual({ clusterLocalUrl: 'http://iris-predictor.models.svc.cluster.local' });
-    expect(isvc.canaryEndpoint).toEqual({ clusterLocalUrl: 'http://latest-iris-predictor.models.svc.cluster.local' });
-    expect(isvc.stableEndpoint).toEqual({ clusterLocalUrl: 'http://prev-iris-predictor.models.svc.cluster.local' });
+    expect(isvc.canaryEndpoint).toEqual(tag('latest-iris-predictor'));
+    expect(isvc.stableEndpoint).toEqual(tag('prev-iris-predictor'));
     expect(isvc.predictor.tagEndpoints).toEqual({
-      latest: isvc.canaryEndpoint, blue: { clusterLocalUrl: 'http://blue-iris-predictor.models.svc.cluster.local' },
-      prev: isvc.stableEndpoint, green: { clusterLocalUrl: 'http://green-iris-predictor.models.svc.cluster.local' },
+      latest: isvc.canaryEndpoint, blue: tag('blue-iris-predictor'), prev: isvc.stableEndpoint, green: tag('green-iris-predictor'),
     });
     expect(isvc.url).toBe('http://iris-models.example.com');
   });
@@ -133,7 +148,7 @@ describe('promote and rollback', () => {
   const routes = (canary?: CanaryRollout) => {
     const { manifests } = deploy({ canary });
     const predictorSplit = manifests.find(m => m.kind === 'VirtualService' && m.metadata.name === 'iris-predictor');
-    return { top: find(manifests, 'VirtualService', 'iris').spec.http, split: predictorSplit?.spec.http[0].route, names: names(manifests) };
+    return { top: isvcRules(find(manifests, 'VirtualService', 'iris').spec.http), split: predictorSplit?.spec.http[0].route, names: names(manifests) };
   };
 
   test.each<[string, number, CanaryRollout]>([
@@ -169,7 +184,7 @@ describe('promote and rollback', () => {
     const { manifests } = deploy({ predictor: rawV2, canary: rollout.promote() });
     expect(manifests.filter(m => m.kind === 'Deployment').map(m => [m.metadata.name, m.spec.template.spec.containers[0].args[1]]))
       .toEqual([['iris-predictor', '--model=iris=s3://example-models/iris/2'], ['iris-predictor-v2', '--model=iris=s3://example-models/iris/2']]);
-    expect(weights(find(manifests, 'VirtualService', 'iris').spec.http[0].route)).toEqual([['iris-predictor-v2', 100], ['iris-predictor', 0]]);
+    expect(weights(isvcRules(find(manifests, 'VirtualService', 'iris').spec.http)[0].route)).toEqual([['iris-predictor-v2', 100], ['iris-predictor', 0]]);
   });
 
   test('the last step, v2 as the predictor, rolls the stable Deployment to v2 under its own name and drops the canary track', () => {
@@ -190,7 +205,7 @@ describe('header routing and mirroring in the raw VirtualService', () => {
       }),
     });
     const canaryName = manifests.filter(m => m.kind === 'Deployment').map(m => m.metadata.name).find((name: string) => name !== 'iris-predictor');
-    const http = find(manifests, 'VirtualService', 'iris').spec.http;
+    const http = isvcRules(find(manifests, 'VirtualService', 'iris').spec.http);
     const cookie = { cookie: { regex: '^(.*;\\s*)?variant=b(;.*)?$' } };
     expect(http).toEqual([
       {
@@ -220,8 +235,8 @@ describe('header routing and mirroring in the raw VirtualService', () => {
     const { manifests } = deploy({ canary: new CanaryRollout({ predictor: { ...rawV2, revision: 'v2' }, percent: 0, mirrorPercent: 12.5 }) });
     const vs = find(manifests, 'VirtualService', 'iris');
     expect(vs).toMatchSnapshot();
-    expect(vs.spec.hosts).toEqual(['iris.models.svc.cluster.local', 'iris-models.example.com']);
-    expect(vs.spec.http).toEqual([{
+    expect(vs.spec.hosts).toEqual(['iris.models.svc.cluster.local', 'iris-models.example.com', 'latest-iris-predictor-models.example.com', 'prev-iris-predictor-models.example.com']);
+    expect(isvcRules(vs.spec.http)).toEqual([{
       match: [{ authority: INTERNAL, gateways: ['mesh'] }, { authority: EXTERNAL, gateways: [GATEWAY] }],
       headers: ISVC_HEADERS,
       route: [to('iris-predictor-v2', 0), to('iris-predictor', 100)],
@@ -241,14 +256,14 @@ describe('header routing and mirroring in the raw VirtualService', () => {
         percent: 0, mirrorPercent: 5, canaryWhen: [RequestMatch.header('x-canary', 'always')],
       }),
     });
-    const http = find(manifests, 'VirtualService', 'iris').spec.http;
+    const http = isvcRules(find(manifests, 'VirtualService', 'iris').spec.http);
     expect(http.map((rule: any) => [rule.name, rule.match[0].uri?.regex, weights(rule.route), rule.mirror?.host])).toEqual([
       ['explain-canary-when', '^/v1/models/[\\w-]+:explain$', [['iris-explainer-v2', 100]], undefined],
       [undefined, '^/v1/models/[\\w-]+:explain$', [['iris-explainer-v2', 0], ['iris-explainer', 100]], undefined],
       ['canary-when', undefined, [['iris-transformer-v2', 100]], undefined],
       [undefined, undefined, [['iris-transformer-v2', 0], ['iris-transformer', 100]], 'iris-transformer-v2.models.svc.cluster.local'],
     ]);
-    expect(isvc.canaryEndpoint?.clusterLocalUrl).toBe('http://latest-iris-transformer.models.svc.cluster.local');
+    expect(isvc.canaryEndpoint).toEqual({ clusterLocalUrl: 'http://latest-iris-transformer.models.svc.cluster.local', url: 'http://latest-iris-transformer-models.example.com' });
     expect(isvc.predictor.canaryDeployment).toBeUndefined();
     expect(manifests.filter(m => m.kind === 'Deployment').map(m => m.metadata.name)).toEqual(['iris-predictor', 'iris-transformer', 'iris-transformer-v2', 'iris-explainer', 'iris-explainer-v2']);
   });
@@ -275,8 +290,11 @@ describe('other raw-mode features per track', () => {
     const isvc = new InferenceService(chart, 'iris', { deploymentMode: DeploymentMode.RAW, ingress: { visibility: Visibility.CLUSTER_LOCAL }, predictor: rawV1, canary: new CanaryRollout({ predictor: { ...rawV2, revision: 'v2' }, percent: 30 }) });
     const vs = find(synth(chart), 'VirtualService', 'iris');
     expect(vs.spec.gateways).toEqual(['mesh']);
+    expect(vs.spec.hosts).toEqual(['iris.models.svc.cluster.local']);
+    expect(vs.spec.http).toHaveLength(1);
     expect(vs.spec.http[0].route).toEqual([to('iris-predictor-v2', 30), to('iris-predictor', 70)]);
     expect(isvc.url).toBe('http://iris.models.svc.cluster.local');
+    expect(isvc.canaryEndpoint).toEqual({ clusterLocalUrl: 'http://latest-iris-predictor.models.svc.cluster.local' });
   });
 });
 

@@ -1,4 +1,4 @@
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseControllerArgs, parseDuration } from '../../../runtime/src/cli/controller-args';
@@ -51,6 +51,7 @@ describe('kfs-runtime controller arguments', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'kfs-controller-args-'));
   const configFile = path.join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify(VALID));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test('defaults follow client-go (15s lease, 10s renew deadline, 2s retry) and the pod\'s downward-API env', () => {
     const command = parseControllerArgs([`--config=${configFile}`], { POD_NAME: 'ctl-abc', POD_NAMESPACE: 'serving', KUBECONFIG: '/k' });

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { BatchingOptions } from './batching/batching-options';
 import { grpcPayloadLoggingInterceptor } from './logging/grpc-payload-logging';
-import { PayloadLogger } from './logging/payload-logger';
+import type { PayloadLogger } from './logging/payload-logger';
 import type { PayloadLoggingOptions } from './logging/payload-logging-options';
 import { startMetricsServer } from './metrics/metrics-server';
 import { RuntimeMetrics } from './metrics/runtime-metrics';
@@ -196,7 +196,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       onFallback: (name, message) => app?.log.warn({ model: name }, `model '${name}': ${message}`),
     }),
   );
-  const payloadLogger = options.payloadLogging === undefined ? undefined : new PayloadLogger(options.payloadLogging, loggerEvents(() => app?.log, metrics));
+  // Loaded only when asked for, like tracing: its HTTPS client would otherwise load node:tls at every start.
+  const payloadLogger = options.payloadLogging === undefined ? undefined : new (await import('./logging/payload-logger')).PayloadLogger(options.payloadLogging, loggerEvents(() => app?.log, metrics));
   if (payloadLogger !== undefined) metrics?.trackLoggerQueue(() => payloadLogger.depth);
   const configModels = options.modelConfigFile === undefined ? [] : await readModelConfigFile(options.modelConfigFile);
   let startupSettled = false;

@@ -1,11 +1,8 @@
 import * as path from 'node:path';
-import { GcsObjectStore } from './storage/gs';
-import { pullHttp } from './storage/https';
 import { localizeLocalPath } from './storage/local-file';
 import type { CachedModel } from './storage/model-cache';
 import { ModelCache } from './storage/model-cache';
 import { parseModelUri, redactUri, storageScheme } from './storage/model-uri';
-import { pullFromObjectStore } from './storage/object-store-pull';
 import { pvcLocalPath } from './storage/pvc';
 import { type StorageOptions, type StorageSettings, positiveIntegerFromEnv, resolveStorageSettings } from './storage/storage-options';
 
@@ -93,17 +90,22 @@ export class ModelStorage {
         const maxAttempts = positiveIntegerFromEnv(settings.env, 'S3_MAX_ATTEMPTS') ?? settings.retry.maxAttempts;
         const s3Settings = { ...settings, retry: { ...settings.retry, maxAttempts } };
         // The AWS SDK costs tens of milliseconds to load; servers without s3:// models never pay it.
-        const { S3ObjectStore } = await import('./storage/s3');
+        const [{ S3ObjectStore }, { pullFromObjectStore }] = await Promise.all([import('./storage/s3'), import('./storage/object-store-pull')]);
         pulled = await pullFromObjectStore(new S3ObjectStore(displayUri, location.bucket, location.prefix, s3Settings), cacheKey, this.cache, s3Settings);
         break;
       }
-      case 'gs':
+      case 'gs': {
+        // Remote pullers load on first use (TLS and HTTP clients among them), not at every start.
+        const [{ GcsObjectStore }, { pullFromObjectStore }] = await Promise.all([import('./storage/gs'), import('./storage/object-store-pull')]);
         pulled = await pullFromObjectStore(new GcsObjectStore(displayUri, location.bucket, location.prefix, settings), cacheKey, this.cache, settings);
         break;
+      }
       case 'http':
-      case 'https':
+      case 'https': {
+        const { pullHttp } = await import('./storage/https');
         pulled = await pullHttp(location.url, displayUri, cacheKey, this.cache, settings);
         break;
+      }
     }
     return pulled.localPath;
   }

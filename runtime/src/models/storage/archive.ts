@@ -1,7 +1,5 @@
 import { open } from 'node:fs/promises';
 import { StorageError, StorageErrorKind } from './storage-error';
-import { extractTar } from './extract-tar';
-import { extractZip } from './extract-zip';
 
 /** Archive formats KServe's storage initializer unpacks. */
 export enum ArchiveFormat {
@@ -43,8 +41,8 @@ export async function extractArchive(file: string, format: ArchiveFormat, destin
   await checkMagic(file, format, source);
   try {
     return format === ArchiveFormat.ZIP
-      ? await extractZip(file, destination, limits, source)
-      : await extractTar(file, format === ArchiveFormat.TAR_GZIP, destination, limits, source);
+      ? await (await import('./extract-zip')).extractZip(file, destination, limits, source)
+      : await (await import('./extract-tar')).extractTar(file, format === ArchiveFormat.TAR_GZIP, destination, limits, source);
   } catch (error) {
     if (error instanceof StorageError) throw error;
     throw new StorageError(StorageErrorKind.INVALID, `cannot unpack ${source} as ${format}: ${(error as Error).message}`);

@@ -16,7 +16,7 @@ import { buildahVersion, commitImage } from './commit-image';
 import { DebianPackageCache } from './debian-packages';
 import {
   APP_DIR, ARCHIVE_NAME, SBOM_NAME, CA_BUNDLE_PATH, CODE_CACHE_PATH, DEFAULT_CMD, ENTRYPOINT, EXPOSED_PORTS, IMAGE_ENV, IMAGE_GID, IMAGE_HOME, IMAGE_UID,
-  LICENSES_DIR, LOADER_PATH, NODE_PATH, SBOM_PATH, SERVER_BUNDLE_PATH, SHARED_LIBRARY_DIR, imageLabels,
+  CONTROLLER_BUNDLE_PATH, LICENSES_DIR, LOADER_PATH, NODE_PATH, SBOM_PATH, SERVER_BUNDLE_PATH, SHARED_LIBRARY_DIR, imageLabels,
 } from './image-spec';
 import { type LayerName, LAYER_ORDER, splitIntoLayers } from './layers';
 import { debianCopyrightFile, npmLicenceFiles } from './licence-files';
@@ -97,6 +97,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
       appDir,
       serverPathInImage: SERVER_BUNDLE_PATH,
       loaderPathInImage: LOADER_PATH,
+      separateBundles: [{ entryPoint: path.join('runtime', 'src', 'controller', 'controller-modules.ts'), fileName: path.posix.basename(CONTROLLER_BUNDLE_PATH) }],
     });
 
     const node = findPinnedNodeBinary(options.repoRoot);

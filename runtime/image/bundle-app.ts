@@ -9,6 +9,8 @@ import { type NpmPackage, npmPackagesOf } from './npm-packages';
 export interface BundledApp {
   /** The server bundle, e.g. `<appDir>/server.cjs`. */
   readonly serverFile: string;
+  /** The separate bundles (see {@link BundleAppOptions.separateBundles}), as written into `appDir`. */
+  readonly separateFiles: readonly string[];
   /** The entry point that runs the server bundle from its code cache (code-cache-loader.ts). */
   readonly loaderFile: string;
   /** Native addons (`.node`) and the libraries they load from beside themselves, as copied into `appDir`. */
@@ -35,6 +37,19 @@ export interface BundleAppOptions {
   readonly serverPathInImage: string;
   /** The loader's path in the image (its file name is used in appDir). */
   readonly loaderPathInImage: string;
+  /**
+   * Modules the server imports only on some paths (e.g. the controller's), each bundled into a file
+   * of its own beside the server bundle and required from there when imported, so the server's
+   * startup neither reads nor holds their code. They must be imported only dynamically, and share
+   * no state with the rest: code both use is copied into each bundle.
+   */
+  readonly separateBundles?: readonly SeparateBundle[];
+}
+
+/** A module bundled on its own: `entryPoint` (TypeScript, relative to the repository root) → `fileName` in appDir. */
+export interface SeparateBundle {
+  readonly entryPoint: string;
+  readonly fileName: string;
 }
 
 const COMMON_OPTIONS = {
@@ -63,18 +78,27 @@ const COMMON_OPTIONS = {
  */
 export async function bundleApp(options: BundleAppOptions): Promise<BundledApp> {
   const serverFile = path.join(options.appDir, path.posix.basename(options.serverPathInImage));
-  const result = await build({
-    ...COMMON_OPTIONS,
-    absWorkingDir: options.repoRoot,
-    entryPoints: [options.serverEntryPoint],
-    outfile: serverFile,
-    define: { 'process.platform': '"linux"', 'process.arch': '"x64"' },
-    loader: { '.node': 'copy' },
-    assetNames: '[name]',
-    banner: { js: `var ${BUNDLE_DIR_VARIABLE} = __dirname;` },
-    plugins: [packageRelativePaths(path.resolve(options.repoRoot, options.packageDir))],
-  });
-  printWarnings(result.warnings);
+  const separate = options.separateBundles ?? [];
+  const bundle = (entryPoint: string, outfile: string) =>
+    build({
+      ...COMMON_OPTIONS,
+      absWorkingDir: options.repoRoot,
+      entryPoints: [entryPoint],
+      outfile,
+      define: { 'process.platform': '"linux"', 'process.arch': '"x64"' },
+      loader: { '.node': 'copy' },
+      assetNames: '[name]',
+      banner: { js: `var ${BUNDLE_DIR_VARIABLE} = __dirname;` },
+      plugins: [packageRelativePaths(path.resolve(options.repoRoot, options.packageDir)), requiredFromBeside(options.repoRoot, separate, entryPoint)],
+    });
+  const results = [await bundle(options.serverEntryPoint, serverFile)];
+  const separateFiles: string[] = [];
+  for (const entry of separate) {
+    const file = path.join(options.appDir, entry.fileName);
+    results.push(await bundle(entry.entryPoint, file));
+    separateFiles.push(file);
+  }
+  for (const result of results) printWarnings(result.warnings);
   const dataDirs = await copyPackageData(path.resolve(options.repoRoot, options.packageDir), options.appDir);
 
   const loaderFile = path.join(options.appDir, path.posix.basename(options.loaderPathInImage));
@@ -90,7 +114,7 @@ export async function bundleApp(options: BundleAppOptions): Promise<BundledApp> 
   if (loaderInputs.length !== 1) throw new Error(`the code cache loader must use only Node built-ins, but it bundles ${loaderInputs.join(', ')}`);
 
   const addons: { copied: string; source: string }[] = [];
-  for (const [output, meta] of Object.entries(result.metafile.outputs)) {
+  for (const [output, meta] of results.flatMap((result) => Object.entries(result.metafile.outputs))) {
     if (!output.endsWith('.node')) continue;
     const inputs = Object.keys(meta.inputs);
     if (inputs.length !== 1) throw new Error(`esbuild copied ${output} from ${inputs.length} inputs; expected one`);
@@ -108,10 +132,11 @@ export async function bundleApp(options: BundleAppOptions): Promise<BundledApp> 
   }
   return {
     serverFile,
+    separateFiles,
     loaderFile,
     dataDirs,
     nativeFiles: nativeFiles.sort(compareCodeUnits),
-    packages: npmPackagesOf(Object.keys(result.metafile.inputs), options.repoRoot),
+    packages: npmPackagesOf([...new Set(results.flatMap((result) => Object.keys(result.metafile.inputs)))], options.repoRoot),
   };
 }
 
@@ -119,6 +144,37 @@ function printWarnings(warnings: readonly Message[]): void {
   for (const warning of warnings) {
     process.stderr.write(`esbuild: ${warning.text}${warning.location ? ` (${warning.location.file}:${warning.location.line})` : ''}\n`);
   }
+}
+
+/**
+ * Turns imports of a separate bundle's entry point into a `require` of its file beside the
+ * importing bundle (`./controller.cjs`), resolved at run time through the bundle's own `require`.
+ * The bundle being built (`ownEntryPoint`) is of course compiled in.
+ */
+function requiredFromBeside(repoRoot: string, separate: readonly SeparateBundle[], ownEntryPoint: string): Plugin {
+  const fileNameOf = new Map(separate.map((entry) => [stripExtension(path.resolve(repoRoot, entry.entryPoint)), entry.fileName]));
+  fileNameOf.delete(stripExtension(path.resolve(repoRoot, ownEntryPoint)));
+  return {
+    name: 'required-from-beside',
+    setup(plugin) {
+      plugin.onResolve({ filter: /^\./ }, (args) => {
+        if (args.namespace === SEPARATE_NAMESPACE) return { path: args.path, external: true };
+        const fileName = fileNameOf.get(stripExtension(path.resolve(args.resolveDir, args.path)));
+        if (fileName === undefined) return undefined;
+        if (args.kind !== 'dynamic-import') throw new Error(`${args.importer} imports ${args.path} statically; a separate bundle must be imported with import()`);
+        return { path: `./${fileName}`, namespace: SEPARATE_NAMESPACE };
+      });
+      // A CommonJS stand-in, so the import() becomes a plain require of the file (as the bundle's
+      // own lazy modules are) rather than an ES module import that Node would resolve on its own.
+      plugin.onLoad({ filter: /.*/, namespace: SEPARATE_NAMESPACE }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    },
+  };
+}
+
+const SEPARATE_NAMESPACE = 'separate-bundle';
+
+function stripExtension(file: string): string {
+  return file.replace(/\.[cm]?[jt]s$/, '');
 }
 
 /** Set by a banner at the top of the bundle: the folder the bundle file is in when it runs. */

@@ -19,6 +19,8 @@ export const APP_DIR = '/app';
 export const LOADER_PATH = `${APP_DIR}/kfs-runtime.cjs`;
 /** The bundled server (runnable on its own too: `node /app/server.cjs`). */
 export const SERVER_BUNDLE_PATH = `${APP_DIR}/server.cjs`;
+/** `kfs-runtime controller`'s code (the Kubernetes client), loaded only by that command. */
+export const CONTROLLER_BUNDLE_PATH = `${APP_DIR}/controller.cjs`;
 /** V8 code cache for the server bundle, written at build time after a warm-up request. */
 export const CODE_CACHE_PATH = `${SERVER_BUNDLE_PATH}.v8cache`;
 export const SHARED_LIBRARY_DIR = '/lib/x86_64-linux-gnu';

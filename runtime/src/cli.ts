@@ -81,10 +81,8 @@ async function controller(args: readonly string[], env: NodeJS.ProcessEnv): Prom
   }
   const shutdownSignal = nextShutdownSignal();
   // Loaded only now: @kubernetes/client-node is large, and --help or a usage error should not wait for it.
-  const k8s = await import('@kubernetes/client-node');
-  const { startController } = await import('./controller/controller');
-  const { createLogger } = await import('./controller/logger');
-  const kubeConfig = new k8s.KubeConfig();
+  const { KubeConfig, startController, createLogger } = await import('./controller/controller-modules');
+  const kubeConfig = new KubeConfig();
   if (command.kubeconfigFile !== undefined) kubeConfig.loadFromFile(command.kubeconfigFile);
   else kubeConfig.loadFromCluster();
   const log = createLogger(command.logLevel);

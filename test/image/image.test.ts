@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { type Stats, lstatSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
@@ -121,7 +121,7 @@ describeWithBuildah('the kfs-runtime image (npm run image)', () => {
     const [base, native, app] = [listing(0), listing(1), listing(2)];
     expect(base).toEqual(expect.arrayContaining(['usr/bin/node', 'lib/x86_64-linux-gnu/libc.so.6', 'etc/passwd']));
     expect(native.sort()).toEqual(['app/libonnxruntime.so.1', 'app/onnxruntime_binding.node']);
-    expect(app).toEqual(expect.arrayContaining(['app/kfs-runtime.cjs', 'app/server.cjs', 'app/server.cjs.v8cache', 'usr/share/doc/kfs-runtime/sbom.cdx.json']));
+    expect(app).toEqual(expect.arrayContaining(['app/kfs-runtime.cjs', 'app/server.cjs', 'app/server.cjs.v8cache', 'app/controller.cjs', 'usr/share/doc/kfs-runtime/sbom.cdx.json']));
     expect(app.filter((name) => !name.startsWith('app/') && !name.startsWith('usr/share/doc/'))).toEqual([]);
     // The app layer holds the serving code and, since the TrainedModel controller, its Kubernetes client (0.6 MB).
     expect(contents.manifest.layers[2].size).toBeLessThan(2_500_000);
@@ -248,6 +248,22 @@ describeWithBuildah('the kfs-runtime image (npm run image)', () => {
       expect(code).toBe(0);
     }
   }, 90_000);
+
+  test('controller mode loads its own bundle (controller.cjs, beside the server bundle) and gets as far as reading the kubeconfig', async () => {
+    // The Kubernetes client is bundled apart from the server; a missing file there would surface
+    // only here, as MODULE_NOT_FOUND. A kubeconfig that does not exist is the first thing that fails after it loaded.
+    const configDir = await mkdtemp(path.join(workDir, 'controller-'));
+    await writeFile(path.join(configDir, 'controller.json'), JSON.stringify({ inferenceServices: [] }));
+    const running = runUnpackedImage(image, {
+      args: ['controller', '--config=/mnt/models/controller.json', '--lease-namespace=default', '--kubeconfig=/mnt/models/no-kubeconfig'],
+      modelsDir: configDir,
+    });
+    const code = await new Promise<number | null>((resolve) => running.child.once('exit', resolve));
+    expect(running.output()).toMatch(/kfs-runtime: ENOENT: no such file or directory, open '\/mnt\/models\/no-kubeconfig'/);
+    expect(running.output()).not.toMatch(/Cannot find module/);
+    expect(code).toBe(1);
+    expect(walk(image.rootfs, '/app').has('/app/controller.cjs')).toBe(true);
+  }, 60_000);
 
   test('carries a CycloneDX SBOM, the same inside the image and beside the archive, with a licence for every component', async () => {
     const inside = await readFile(path.join(image.rootfs, SBOM_PATH), 'utf8');

@@ -19,16 +19,7 @@ declare const KFS_SERVER_BUNDLE_PATH: string;
 
 const file = path.join(__dirname, path.basename(KFS_SERVER_BUNDLE_PATH));
 const cacheFile = `${file}.v8cache`;
-const source = readFileSync(file, 'utf8');
-const cachedData = process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : readOptional(cacheFile);
-
-// The name is the in-image path even when the build runs this from its staging folder: V8 stores
-// the name in the cache, and the cache must come out byte-identical from every build.
-const script = new vm.Script(Module.wrap(source), {
-  filename: KFS_SERVER_BUNDLE_PATH,
-  cachedData,
-  importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-});
+const script = compileBundle();
 
 if (script.cachedDataRejected) {
   // Still correct, only slower: say so, since it means the image was not built with this Node.
@@ -43,6 +34,23 @@ const serverModule = new Module(file);
 serverModule.filename = file;
 const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
 wrapper.call(serverModule.exports, serverModule.exports, Module.createRequire(file), serverModule, file, path.dirname(file));
+
+/**
+ * Compiles the bundle, wrapped as Node wraps a CommonJS module. In a function so that neither the
+ * unwrapped source nor the cache's bytes stay referenced afterwards: the script keeps only its own
+ * (wrapped) copy of the source, and the bundle's megabytes would otherwise be held twice for the
+ * life of the server.
+ */
+function compileBundle(): vm.Script {
+  const cachedData = process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : readOptional(cacheFile);
+  // The name is the in-image path even when the build runs this from its staging folder: V8 stores
+  // the name in the cache, and the cache must come out byte-identical from every build.
+  return new vm.Script(Module.wrap(readFileSync(file, 'utf8')), {
+    filename: KFS_SERVER_BUNDLE_PATH,
+    cachedData,
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+}
 
 function readOptional(cache: string): Buffer | undefined {
   try {

@@ -112,6 +112,7 @@ type FlagName =
   | 'execution-provider'
   | 'intra-op-threads'
   | 'inter-op-threads'
+  | 'thread-spinning'
   | 'drain-seconds'
   | 'shutdown-timeout-seconds';
 
@@ -215,7 +216,8 @@ function parseSession(read: Read): SessionOptions | undefined {
   const provider = read('execution-provider', 'KFS_EXECUTION_PROVIDER');
   const intra = read('intra-op-threads', 'KFS_INTRA_OP_THREADS');
   const inter = read('inter-op-threads', 'KFS_INTER_OP_THREADS');
-  if (provider === undefined && intra === undefined && inter === undefined) return undefined;
+  const spinning = read('thread-spinning', 'KFS_THREAD_SPINNING');
+  if (provider === undefined && intra === undefined && inter === undefined && spinning === undefined) return undefined;
   if (provider !== undefined && !EXECUTION_PROVIDERS.includes(provider.value as ExecutionProvider)) {
     throw new UsageError(`${provider.flag} must be one of ${EXECUTION_PROVIDERS.join(', ')}, got '${provider.value}'`);
   }
@@ -223,6 +225,7 @@ function parseSession(read: Read): SessionOptions | undefined {
     ...(provider === undefined ? {} : { executionProvider: provider.value as ExecutionProvider }),
     ...(intra === undefined ? {} : { intraOpThreads: parseWholeNumber(intra.flag, intra.value) }),
     ...(inter === undefined ? {} : { interOpThreads: parseWholeNumber(inter.flag, inter.value) }),
+    ...(spinning === undefined ? {} : { threadSpinning: parseBoolean(spinning.flag, spinning.value) }),
   };
 }
 
@@ -329,6 +332,7 @@ function parseOrThrowUsage(args: readonly string[]) {
         'execution-provider': { type: 'string' },
         'intra-op-threads': { type: 'string' },
         'inter-op-threads': { type: 'string' },
+        'thread-spinning': { type: 'string' },
         'drain-seconds': { type: 'string' },
         'shutdown-timeout-seconds': { type: 'string' },
         help: { type: 'boolean', short: 'h' },

@@ -88,6 +88,9 @@ onnxruntime:
                               absent (default cpu).
   --intra-op-threads N        Threads one operator may use (default: one per physical core).
   --inter-op-threads N        Threads running independent operators at once (enables parallel mode).
+  --thread-spinning true|false
+                              Pool threads busy-wait for work instead of sleeping: less latency on
+                              dedicated cores, CPU burnt while idle (default false).
 
 Shutdown (SIGTERM or SIGINT):
   --drain-seconds S           Readiness fails at once but requests are served for S seconds more,

@@ -89,9 +89,12 @@ export class OnnxModel implements Model {
  * all, and `onFallback` gets the reason.
  */
 async function createSession(file: string, options: SessionOptions, onFallback: (message: string) => void): Promise<ort.InferenceSession> {
+  // onnxruntime's session config entries (session.intra_op.allow_spinning, …) take '0' or '1'.
+  const spinning = options.threadSpinning === true ? '1' : '0';
   const threading: ort.InferenceSession.SessionOptions = {
     ...(options.intraOpThreads === undefined ? {} : { intraOpNumThreads: options.intraOpThreads }),
     ...(options.interOpThreads === undefined ? {} : { interOpNumThreads: options.interOpThreads, executionMode: 'parallel' as const }),
+    extra: { session: { intra_op: { allow_spinning: spinning }, inter_op: { allow_spinning: spinning } } },
   };
   if (options.executionProvider === 'cuda') {
     try {

@@ -33,7 +33,7 @@ describe('serve flags for batching, logging, metrics, tracing, onnxruntime and s
       '--log-inference-service', 'iris', '--log-namespace', 'ml', '--log-component', 'predictor', '--log-endpoint', 'canary',
       '--log-source-uri', 'iris-predictor-0', '--log-queue-size', '50', '--log-metadata-annotations', 'team=ml, url=http://a/?b=c',
       '--metrics-port', '9100', '--otlp-endpoint', 'http://otel:4318', '--trace-sample-ratio', '0.25',
-      '--execution-provider', 'cuda', '--intra-op-threads', '2', '--inter-op-threads', '1',
+      '--execution-provider', 'cuda', '--intra-op-threads', '2', '--inter-op-threads', '1', '--thread-spinning', 'true',
       '--drain-seconds', '1.5', '--shutdown-timeout-seconds', '10',
     ]);
     expect(options).toEqual({
@@ -47,7 +47,7 @@ describe('serve flags for batching, logging, metrics, tracing, onnxruntime and s
         metadataAnnotations: { team: 'ml', url: 'http://a/?b=c' },
       },
       tracing: { otlpEndpoint: 'http://otel:4318', sampleRatio: 0.25 },
-      session: { executionProvider: 'cuda', intraOpThreads: 2, interOpThreads: 1 },
+      session: { executionProvider: 'cuda', intraOpThreads: 2, interOpThreads: 1, threadSpinning: true },
     });
     expect(shutdown).toEqual({ drainMs: 1500, timeoutMs: 10000 });
   });
@@ -56,14 +56,14 @@ describe('serve flags for batching, logging, metrics, tracing, onnxruntime and s
     const { options, shutdown } = command(['--max-batch-size', '8'], {
       KFS_MAX_BATCH_SIZE: '64', KFS_MAX_LATENCY_MS: '7', KFS_LOG_URL: 'https://sink.example.com', KFS_LOG_MODE: 'request',
       KFS_METRICS_PORT: '0', KFS_OTLP_ENDPOINT: 'http://otel:4318', KFS_TRACE_SAMPLE_RATIO: '1', KFS_EXECUTION_PROVIDER: 'cpu',
-      KFS_INTRA_OP_THREADS: '1', KFS_DRAIN_SECONDS: '0', KFS_SHUTDOWN_TIMEOUT_SECONDS: '3',
+      KFS_INTRA_OP_THREADS: '1', KFS_THREAD_SPINNING: 'false', KFS_DRAIN_SECONDS: '0', KFS_SHUTDOWN_TIMEOUT_SECONDS: '3',
     });
     expect(options).toMatchObject({
       metricsPort: 0,
       batching: { maxBatchSize: 8, maxLatencyMs: 7 },
       payloadLogging: { url: 'https://sink.example.com', mode: 'request' },
       tracing: { otlpEndpoint: 'http://otel:4318', sampleRatio: 1 },
-      session: { executionProvider: 'cpu', intraOpThreads: 1 },
+      session: { executionProvider: 'cpu', intraOpThreads: 1, threadSpinning: false },
     });
     expect(shutdown).toEqual({ drainMs: 0, timeoutMs: 3000 });
   });

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { type Stats, lstatSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
@@ -254,6 +254,7 @@ describeWithBuildah('the kfs-runtime image (npm run image)', () => {
     // only here, as MODULE_NOT_FOUND. A kubeconfig that does not exist is the first thing that fails after it loaded.
     const configDir = await mkdtemp(path.join(workDir, 'controller-'));
     await writeFile(path.join(configDir, 'controller.json'), JSON.stringify({ inferenceServices: [] }));
+    await chmod(configDir, 0o755); // mkdtemp's 0700 would keep uid 65532 out
     const running = runUnpackedImage(image, {
       args: ['controller', '--config=/mnt/models/controller.json', '--lease-namespace=default', '--kubeconfig=/mnt/models/no-kubeconfig'],
       modelsDir: configDir,

@@ -9,6 +9,7 @@ import { describeWithKubeTools } from './harness/describe-with-kube-tools';
 import { KubeApiError } from './harness/kube-api-error';
 import { KubeCluster, startKubeCluster } from './harness/kube-cluster';
 import { readManifestFiles } from './harness/read-manifests';
+import { testApp } from './lib/test-app';
 
 /**
  * Every pod template the library writes passes the Pod Security Standards "restricted" profile, as
@@ -68,7 +69,7 @@ function podFromRevisionTemplate(service: any): any {
 
 /** The Pods of one InferenceService built here, for the overrides the examples do not cover. */
 function podsOfInferenceService(props: Partial<InferenceServiceProps>): any[] {
-  const chart = new Chart(Testing.app(), 'pss', { namespace: NAMESPACE });
+  const chart = new Chart(testApp(), 'pss', { namespace: NAMESPACE });
   new InferenceService(chart, 'iris', {
     predictor: { model: { format: ModelFormat.ONNX, storageUri: StorageUri.s3('example-models', 'iris/1') } },
     ...props,

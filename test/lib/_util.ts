@@ -1,9 +1,10 @@
 import { Chart, Testing } from 'cdk8s';
 import * as yaml from 'yaml';
+import { testApp } from './test-app';
 
 /** A fresh app and chart for one test; namespace `models` unless told otherwise (`null`: no namespace). */
 export function newChart(namespace: string | null = 'models'): Chart {
-  return new Chart(Testing.app(), 'test', namespace === null ? {} : { namespace });
+  return new Chart(testApp(), 'test', namespace === null ? {} : { namespace });
 }
 
 /** The chart's manifests as plain objects. */

@@ -1,6 +1,7 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { DEFAULT_KFS_RUNTIME_IMAGE, InferenceService, KFS_RUNTIME_IMAGE_CONTEXT_KEY, ModelFormat, ModelRuntime, RuntimeImage, StorageUri } from '../../../lib';
 import { containerOf, errorOf, find, synth } from '../_util';
+import { testApp } from '../test-app';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 const OTHER_DIGEST = `sha256:${'cd'.repeat(32)}`;
@@ -33,12 +34,12 @@ function predictorImage(chart: Chart, name: string, runtime?: ModelRuntime, form
 
 describe('the kfs-runtime image app-wide (construct context)', () => {
   test('without context an ONNX predictor runs the library default', () => {
-    const chart = new Chart(Testing.app(), 'test', { namespace: 'models' });
+    const chart = new Chart(testApp(), 'test', { namespace: 'models' });
     expect(predictorImage(chart, 'iris')).toBe('ghcr.io/cdk8s-kfserving/kfs-runtime:0.1.0');
   });
 
   test('setKfsRuntimeDefault on the app replaces it for every ONNX predictor in every chart', () => {
-    const app = Testing.app();
+    const app = testApp();
     RuntimeImage.setKfsRuntimeDefault(app, RuntimeImage.fromDigest('registry.example.com/mirror/kfs-runtime', DIGEST));
     const first = new Chart(app, 'first', { namespace: 'a' });
     const second = new Chart(app, 'second', { namespace: 'b' });
@@ -48,13 +49,13 @@ describe('the kfs-runtime image app-wide (construct context)', () => {
   });
 
   test('a plain context string set with app.node.setContext works the same', () => {
-    const app = Testing.app();
+    const app = testApp();
     app.node.setContext(KFS_RUNTIME_IMAGE_CONTEXT_KEY, `ghcr.io/cdk8s-kfserving/kfs-runtime:0.1.0@${DIGEST}`);
     expect(predictorImage(new Chart(app, 'c', { namespace: 'models' }), 'iris')).toBe(`ghcr.io/cdk8s-kfserving/kfs-runtime:0.1.0@${DIGEST}`);
   });
 
   test('a predictor that picks its image with withImage keeps it; other runtimes are untouched', () => {
-    const app = Testing.app();
+    const app = testApp();
     RuntimeImage.setKfsRuntimeDefault(app, DEFAULT_KFS_RUNTIME_IMAGE.withDigest(DIGEST));
     const chart = new Chart(app, 'c', { namespace: 'models' });
     const own = ModelRuntime.KFS_RUNTIME.withImage(RuntimeImage.fromRegistry('registry.local/kfs-runtime:canary'));
@@ -64,7 +65,7 @@ describe('the kfs-runtime image app-wide (construct context)', () => {
   });
 
   test('a context value that is not an image reference fails at construction, naming the key', () => {
-    const app = Testing.app();
+    const app = testApp();
     app.node.setContext(KFS_RUNTIME_IMAGE_CONTEXT_KEY, 'Not An Image');
     const chart = new Chart(app, 'c', { namespace: 'models' });
     expect(errorOf(() => predictorImage(chart, 'iris'))).toBe(

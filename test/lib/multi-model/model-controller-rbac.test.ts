@@ -5,6 +5,7 @@ import { type KubeIdentity, serviceAccountIdentity } from '../../harness/identit
 import { KubeApiError } from '../../harness/kube-api-error';
 import { type KubeCluster, startKubeCluster } from '../../harness/kube-cluster';
 import { pollUntil } from '../../harness/poll-until';
+import { testApp } from '../test-app';
 
 /**
  * The ModelController's RBAC, exactly as synthesized, applied to a real kube-apiserver and checked
@@ -17,7 +18,7 @@ type Check = [verb: string, resource: string, namespace: string | undefined, nam
 
 /** Two served namespaces with three multi-model InferenceServices, the controller in a third. */
 function synth(): any[] {
-  const chart = new Chart(Testing.app(), 'rbac', { namespace: 'serving-system' });
+  const chart = new Chart(testApp(), 'rbac', { namespace: 'serving-system' });
   const multiModel = { multiModel: { format: ModelFormat.ONNX } };
   const vision = new InferenceService(chart, 'vision', { namespace: 'team-a', predictor: multiModel });
   const speech = new InferenceService(chart, 'speech', { namespace: 'team-a', predictor: multiModel });

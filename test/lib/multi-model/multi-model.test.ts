@@ -1,9 +1,10 @@
-import { Chart, Duration, Size, Testing } from 'cdk8s';
+import { Chart, Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import {
   DeploymentMode, Gpu, InferenceService, InferenceServiceProps, ModelController, ModelFormat, ModelRuntime, ProtocolVersion, RuntimeImage, StorageCredentials, StorageUri, TrainedModel, TrainedModelCrd,
 } from '../../../lib';
 import { containerOf, errorOf, find, newChart, synth } from '../_util';
+import { testApp } from '../test-app';
 
 const multiModel = { multiModel: { format: ModelFormat.ONNX } };
 
@@ -166,7 +167,7 @@ describe('every TrainedModel synth-time rule names the model, the prop, the valu
   });
 
   test('the TrainedModels of one InferenceService together must fit in its memory limit (checked at synth)', () => {
-    const app = Testing.app();
+    const app = testApp();
     const chart = new Chart(app, 'test', { namespace: 'models' });
     const isvc = mms(chart);
     for (const [name, mebibytes] of [['a', 1024], ['b', 768], ['c', 512]] as const) {
@@ -177,7 +178,7 @@ describe('every TrainedModel synth-time rule names the model, the prop, the valu
   });
 
   test('TrainedModels that fit together synthesize', () => {
-    const app = Testing.app();
+    const app = testApp();
     const chart = new Chart(app, 'test', { namespace: 'models' });
     const isvc = mms(chart);
     new TrainedModel(chart, 'a', { inferenceService: isvc, storageUri: StorageUri.s3('models', 'a'), format: ModelFormat.ONNX, memory: Size.gibibytes(1) });

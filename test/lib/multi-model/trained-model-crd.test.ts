@@ -3,6 +3,7 @@ import { InferenceService, ModelFormat, StorageUri, TrainedModel, TrainedModelCr
 import { describeWithKubeTools } from '../../harness/describe-with-kube-tools';
 import { KubeApiError } from '../../harness/kube-api-error';
 import { type KubeCluster, startKubeCluster } from '../../harness/kube-cluster';
+import { testApp } from '../test-app';
 
 /**
  * Our TrainedModel CRD installed in a real kube-apiserver: what KServe's admission webhook would
@@ -28,7 +29,7 @@ describeWithKubeTools('TrainedModel CRD (ours) on a real API server', () => {
 
   beforeAll(async () => {
     cluster = await startKubeCluster();
-    const chart = new Chart(Testing.app(), 'crd', { namespace: NAMESPACE });
+    const chart = new Chart(testApp(), 'crd', { namespace: NAMESPACE });
     new TrainedModelCrd(chart, 'crd');
     const mms = new InferenceService(chart, 'mms', { predictor: { multiModel: { format: ModelFormat.ONNX } } });
     new TrainedModel(chart, 'iris', { inferenceService: mms, storageUri: StorageUri.s3('models', 'iris'), format: ModelFormat.ONNX, memory: Size.mebibytes(64) });

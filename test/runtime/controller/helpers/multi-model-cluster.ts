@@ -13,6 +13,7 @@ import type { LoggedProcess } from './logged-process';
 import { S3ModelStore } from './model-store';
 import { ModelServerProcess } from './model-server-process';
 import { createPredictorPod, reportPodStatus } from './predictor-pods';
+import { testApp } from '../../../lib/test-app';
 
 export const NAMESPACE = 'models';
 export const ISVC = 'mms';
@@ -163,7 +164,7 @@ export class MultiModelCluster {
  * quick while a leader starved of CPU on a loaded machine still renews within its 5 s deadline.
  */
 export function synthMultiModelChart(): any[] {
-  const chart = new Chart(Testing.app(), 'multi-model', { namespace: NAMESPACE });
+  const chart = new Chart(testApp(), 'multi-model', { namespace: NAMESPACE });
   const mms = new InferenceService(chart, ISVC, {
     deploymentMode: DeploymentMode.RAW,
     predictor: {

@@ -15,7 +15,7 @@ import { findPinnedNodeBinary } from '../runtime/image/node-binary';
 import { readOciArchive } from '../runtime/image/oci-archive';
 import { findOnPath } from '../runtime/image/run-command';
 import { buildImageWithCli } from '../test/image/helpers/build-image-cli';
-import { freeLoopbackPort } from '../test/image/helpers/free-port';
+import { findFreeLoopbackPort } from '../test/harness/free-port';
 import { runUnpackedImage } from '../test/image/helpers/run-unpacked';
 import { unpackImage } from '../test/image/helpers/unpack-image';
 import { PARTS, layerSizes, npmInstallSize, partWeights } from './image-size';
@@ -93,7 +93,7 @@ export async function runImageBenchmark(): Promise<void> {
     // Interleaved, so a noisy neighbour on the machine hits every variant alike.
     for (let run = 0; run < RUNS; run++) {
       for (const variant of variants) {
-        const port = await freeLoopbackPort();
+        const port = await findFreeLoopbackPort();
         samples.get(variant.name)!.push(await sampleStart(() => variant.start(port), port, request));
       }
     }

@@ -24,7 +24,7 @@ import { PROBABILITY_TOLERANCE, expectedOutput, loadIrisExpected } from '../runt
 import { IRIS_DIR } from '../runtime/helpers/paths';
 import { S3TestServer } from '../runtime/helpers/s3-server';
 import { type ImageBuild, REPO_ROOT, buildImageWithCli } from './helpers/build-image-cli';
-import { freeLoopbackPort } from './helpers/free-port';
+import { findFreeLoopbackPort } from '../harness/free-port';
 import { runUnpackedImage } from './helpers/run-unpacked';
 import { type UnpackedImage, unpackImage } from './helpers/unpack-image';
 import { waitForInference } from './helpers/wait-for-inference';
@@ -172,8 +172,8 @@ describeWithBuildah('the kfs-runtime image (npm run image)', () => {
   });
 
   test('serves correct v2 inferences of models/iris over REST and gRPC as uid 65532, without capabilities, on a read-only root', async () => {
-    const port = await freeLoopbackPort();
-    const grpcPort = await freeLoopbackPort();
+    const port = await findFreeLoopbackPort();
+    const grpcPort = await findFreeLoopbackPort();
     const running = runUnpackedImage(image, {
       args: ['serve', '--model=iris=/mnt/models', '--host=127.0.0.1', `--http-port=${port}`, `--grpc-port=${grpcPort}`, '--metrics-port=0', '--drain-seconds=0'],
       modelsDir: IRIS_DIR,
@@ -223,7 +223,7 @@ describeWithBuildah('the kfs-runtime image (npm run image)', () => {
 
   test('pulls its model from S3 (s3rver on loopback) into the /tmp scratch space and serves it, the bundled AWS SDK included', async () => {
     const s3 = await S3TestServer.start();
-    const port = await freeLoopbackPort();
+    const port = await findFreeLoopbackPort();
     let running: ReturnType<typeof runUnpackedImage> | undefined;
     try {
       await s3.createBucket('models', { 'iris/1/model.onnx': readFileSync(path.join(IRIS_DIR, '1', 'model.onnx')) });

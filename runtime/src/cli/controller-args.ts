@@ -1,27 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import type { ControllerOptions } from '../controller/controller';
 import { type ControllerConfig, parseControllerConfig } from '../controller/controller-config';
 import { type ControllerLogLevel, LOG_LEVELS } from '../controller/logger';
 import { UsageError } from './usage';
 
-/** What `kfs-runtime controller …` asked for, before anything connects to a cluster. */
-export interface ControllerCommand {
+/**
+ * What `kfs-runtime controller …` asked for, before anything connects to a cluster: the controller's
+ * own options as they are, and what becomes the rest of them once there is a cluster to talk to.
+ */
+export interface ControllerCommand extends Pick<ControllerOptions, TimingAndIdentity> {
   readonly help: boolean;
+  /** Undefined only with `--help`. */
   readonly config?: ControllerConfig;
   readonly kubeconfigFile?: string;
-  readonly leaseName: string;
+  /** Undefined when neither the flag, POD_NAMESPACE nor the in-cluster namespace file says it. */
   readonly leaseNamespace?: string;
-  readonly identity: string;
-  readonly leaseDurationMs: number;
-  readonly renewDeadlineMs: number;
-  readonly retryPeriodMs: number;
-  readonly resyncPeriodMs: number;
-  readonly workers: number;
-  readonly healthPort?: number;
-  readonly healthHost: string;
   readonly logLevel: ControllerLogLevel;
 }
+
+type TimingAndIdentity = 'leaseName' | 'identity' | 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs' | 'resyncPeriodMs' | 'workers' | 'healthPort' | 'healthHost';
 
 const IN_CLUSTER_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 

@@ -1,4 +1,8 @@
-import { open } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open } from 'node:fs/promises';
+import * as path from 'node:path';
+import { type PipelineSource, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { StorageError, StorageErrorKind } from './storage-error';
 
 /** Archive formats KServe's storage initializer unpacks. */
@@ -100,6 +104,26 @@ export class UnpackBudget {
   addBytes(bytes: number): void {
     this.#bytes += bytes;
     if (this.#bytes > this.limits.maxUnpackedBytes) this.#tooLarge();
+  }
+
+  /**
+   * Writes one entry's content to `target` (a new file: an existing one is an error), counting its
+   * bytes as they are inflated, so a lying size header cannot get past the limit. (`any`: tar-stream's
+   * entries are streamx streams, which Node's typings accept only as an untyped pipeline source.)
+   */
+  async writeEntry(content: PipelineSource<any>, target: string): Promise<void> {
+    await mkdir(path.dirname(target), { recursive: true });
+    const counter = new Transform({
+      transform: (chunk: Buffer, _encoding, done) => {
+        try {
+          this.addBytes(chunk.length);
+          done(null, chunk);
+        } catch (error) {
+          done(error as Error);
+        }
+      },
+    });
+    await pipeline(content, counter, createWriteStream(target, { flags: 'wx' }));
   }
 
   #tooLarge(): never {

@@ -1,7 +1,5 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import * as path from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import * as tar from 'tar-stream';
@@ -43,18 +41,7 @@ export async function extractTar(file: string, gzipped: boolean, destination: st
       throw new StorageError(StorageErrorKind.INVALID, `refused archive entry ${JSON.stringify(name)} in ${source}: it is a ${header.type}; only files and folders are unpacked`);
     }
     budget.checkDeclaredSize(header.size ?? 0);
-    await mkdir(path.dirname(target), { recursive: true });
-    const counter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        try {
-          budget.addBytes(chunk.length);
-          done(null, chunk);
-        } catch (error) {
-          done(error as Error);
-        }
-      },
-    });
-    await pipeline(entry, counter, createWriteStream(target, { flags: 'wx' }));
+    await budget.writeEntry(entry, target);
     files++;
   }
   await feeding;

@@ -1,8 +1,5 @@
-import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import * as path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import * as yauzl from 'yauzl';
 import { type ArchiveLimits, type ExtractedArchive, UnpackBudget } from './archive';
 import { resolveInside } from './safe-path';
@@ -40,18 +37,7 @@ export async function extractZip(file: string, destination: string, limits: Arch
       }
       // Refuse early on the declared size; the bytes actually inflated are counted below as well.
       budget.checkDeclaredSize(entry.uncompressedSize);
-      await mkdir(path.dirname(target), { recursive: true });
-      const counter = new Transform({
-        transform(chunk: Buffer, _encoding, done) {
-          try {
-            budget.addBytes(chunk.length);
-            done(null, chunk);
-          } catch (error) {
-            done(error as Error);
-          }
-        },
-      });
-      await pipeline(await openEntry(zip, entry), counter, createWriteStream(target, { flags: 'wx' }));
+      await budget.writeEntry(await openEntry(zip, entry), target);
       files++;
     }
   } finally {

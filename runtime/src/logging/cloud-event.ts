@@ -39,29 +39,6 @@ export function eventSource(options: PayloadLoggingOptions, env: NodeJS.ProcessE
   };
 }
 
-/**
- * CloudEvents 1.0 HTTP binary mode: attributes as `ce-` headers, the payload as the body with its
- * own Content-Type. Extension attributes as KServe's logger sets them (`pkg/logger/worker.go`).
- */
-export function cloudEventHeaders(event: PayloadEvent, source: EventSource, recordedAt: Date): Record<string, string> {
-  const headers: Record<string, string> = {
-    'ce-specversion': '1.0',
-    'ce-id': event.id,
-    'ce-type': event.type,
-    'ce-source': source.source,
-    'ce-time': event.time.toISOString(),
-    'ce-inferenceservicename': source.inferenceService,
-    'ce-namespace': source.namespace,
-    'ce-component': source.component,
-    'ce-endpoint': source.endpoint,
-    'ce-recordedtime': recordedAt.toISOString(),
-  };
-  if (event.contentType !== undefined) headers['content-type'] = event.contentType;
-  if (event.metadata !== undefined && Object.keys(event.metadata).length > 0) headers['ce-metadata'] = JSON.stringify(event.metadata);
-  if (source.annotations !== undefined) headers['ce-annotations'] = source.annotations;
-  return headers;
-}
-
 /** KServe sets the attribute only when there are annotations; serialized once, it is the same for every event. */
 function annotationsAttribute(annotations: Readonly<Record<string, string>> | undefined): string | undefined {
   return annotations === undefined || Object.keys(annotations).length === 0 ? undefined : headerSafe(JSON.stringify(annotations));

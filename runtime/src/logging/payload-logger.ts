@@ -1,10 +1,10 @@
-import * as http from 'node:http';
-import * as https from 'node:https';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DropReason } from '../metrics/runtime-metrics';
-import { cloudEventHeaders, type EventSource, eventSource, type PayloadEvent, REQUEST_EVENT_TYPE, RESPONSE_EVENT_TYPE } from './cloud-event';
+import { eventSource, type PayloadEvent, REQUEST_EVENT_TYPE, RESPONSE_EVENT_TYPE } from './cloud-event';
+import { CloudEventRequestHead } from './cloud-event-request-head';
 import type { LogMode, PayloadLoggingOptions } from './payload-logging-options';
+import { SinkConnection } from './sink-connection';
 
 /** Where the logger reports what it could not deliver (the drop counter). */
 export interface PayloadLoggerEvents {
@@ -21,7 +21,7 @@ export interface PayloadLoggerEvents {
 export class PayloadLogger {
   readonly mode: LogMode;
   readonly #options: PayloadLoggingOptions;
-  readonly #source: EventSource;
+  readonly #head: CloudEventRequestHead;
   readonly #queue: PayloadEvent[] = [];
   readonly #capacity: number;
   readonly #concurrency: number;
@@ -34,8 +34,10 @@ export class PayloadLogger {
   #idle: (() => void) | undefined;
   readonly #stopping = new AbortController();
   readonly #url: URL;
-  /** Keep-alive connections, one per concurrent sender: node:http costs a fraction of fetch per event. */
-  readonly #agent: http.Agent;
+  /** Keep-alive connections to the sink, one per concurrent sender (each connects on first use). */
+  readonly #connections: readonly SinkConnection[];
+  /** The connections no sender holds now. */
+  readonly #idleConnections: SinkConnection[];
 
   constructor(
     options: PayloadLoggingOptions,
@@ -44,16 +46,18 @@ export class PayloadLogger {
   ) {
     this.#options = options;
     this.mode = options.mode ?? 'all';
-    this.#source = eventSource(options, env, hostname());
+    this.#url = new URL(options.url);
+    this.#head = new CloudEventRequestHead(this.#url, eventSource(options, env, hostname()));
     this.#capacity = options.queueSize ?? 1000;
     this.#concurrency = options.concurrency ?? 5;
     this.#maxAttempts = options.maxAttempts ?? 3;
     this.#backoffMs = options.retryBackoffMs ?? 100;
     this.#timeoutMs = options.sendTimeoutMs ?? 5000;
     this.#metadataHeaders = (options.metadataHeaders ?? []).map((name) => name.toLowerCase());
-    this.#url = new URL(options.url);
-    const agentOptions = { keepAlive: true, maxSockets: this.#concurrency };
-    this.#agent = this.#url.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    this.#connections = Array.from({ length: this.#concurrency }, () => new SinkConnection(this.#url, { timeoutMs: this.#timeoutMs }));
+    this.#idleConnections = [...this.#connections];
+    // A send cut off at the shutdown deadline fails now rather than at its timeout.
+    this.#stopping.signal.addEventListener('abort', () => this.#closeConnections(), { once: true });
   }
 
   get logsRequests(): boolean {
@@ -100,7 +104,11 @@ export class PayloadLogger {
       await drained;
       clearTimeout(timer);
     }
-    this.#agent.destroy();
+    this.#closeConnections();
+  }
+
+  #closeConnections(): void {
+    for (const connection of this.#connections) connection.close();
   }
 
   #enqueue(event: PayloadEvent): void {
@@ -116,28 +124,40 @@ export class PayloadLogger {
     if (this.#sending < this.#concurrency) void this.#drain();
   }
 
-  /** One sender: takes events until the queue is empty. */
+  /** One sender: takes events until the queue is empty, over a connection of its own. */
   async #drain(): Promise<void> {
     this.#sending++;
+    // Never undefined: there are as many connections as senders.
+    const connection = this.#idleConnections.pop()!;
     try {
       for (let event = this.#queue.shift(); event !== undefined; event = this.#queue.shift()) {
         if (this.#stopping.signal.aborted) {
           this.events.dropped('shutdown', 1);
           continue;
         }
-        await this.#deliver(event);
+        await this.#deliver(event, connection);
       }
     } finally {
+      this.#idleConnections.push(connection);
       this.#sending--;
       if (this.#sending === 0 && this.#queue.length === 0) this.#idle?.();
     }
   }
 
-  async #deliver(event: PayloadEvent): Promise<void> {
+  async #deliver(event: PayloadEvent, connection: SinkConnection): Promise<void> {
+    let head: string;
+    try {
+      head = this.#head.build(event, new Date());
+    } catch (error) {
+      // Nothing a retry could change.
+      this.events.dropped('send_failed', 1);
+      this.events.failed?.(`event ${JSON.stringify(event.id)} (${event.type}) not sent to ${this.#options.url}: ${(error as Error).message}`);
+      return;
+    }
     let reason = '';
     for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
       try {
-        const status = await this.#post(event);
+        const status = await connection.send(attempt === 1 ? head : this.#head.build(event, new Date()), event.body);
         if (status >= 200 && status < 300) return;
         reason = `sink answered HTTP ${status}`;
         // A 4xx other than 408/429 will not change on a retry.
@@ -156,22 +176,5 @@ export class PayloadLogger {
     }
     this.events.dropped(this.#stopping.signal.aborted ? 'shutdown' : 'send_failed', 1);
     this.events.failed?.(`event ${event.id} (${event.type}) not delivered to ${this.#options.url}: ${reason}`);
-  }
-
-  /** One POST of one event; resolves with the sink's status once its answer is read. */
-  #post(event: PayloadEvent): Promise<number> {
-    const headers: http.OutgoingHttpHeaders = cloudEventHeaders(event, this.#source, new Date());
-    headers['content-length'] = event.body.length;
-    const send = this.#url.protocol === 'https:' ? https.request : http.request;
-    return new Promise((resolve, reject) => {
-      const request = send(this.#url, { method: 'POST', agent: this.#agent, headers, timeout: this.#timeoutMs, signal: this.#stopping.signal }, (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
-        response.on('error', reject);
-      });
-      request.on('timeout', () => request.destroy(new Error(`no answer within ${this.#timeoutMs} ms`)));
-      request.on('error', reject);
-      request.end(event.body);
-    });
   }
 }

@@ -4,21 +4,24 @@ import type { ModelEntry } from '../models/model-repository';
 import type { InferenceObserver, RequestTimings } from '../server/inference-observer';
 import type { RequestTrace } from '../tracing/request-trace';
 import { METRIC } from './metric-names';
+import { type CounterSeries, PreResolvedCounter } from './pre-resolved-counter';
+import { type HistogramSeries, PreResolvedHistogram } from './pre-resolved-histogram';
 
 /** Latency buckets from 100 µs (a small model's run) to 10 s (a slow explainer). */
 const SECONDS_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 const LOAD_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
+/** A model's series on the inference path, resolved once: observing one is a few additions. */
 interface ModelSeries {
-  readonly success: { inc(): void };
-  readonly failure: { inc(): void };
-  readonly preprocess: { observe(value: number): void };
-  readonly queue: { observe(value: number): void };
-  readonly predict: { observe(value: number): void };
-  readonly postprocess: { observe(value: number): void };
-  readonly compute: { observe(value: number): void };
-  readonly batchSize: { observe(value: number): void };
+  readonly success: CounterSeries;
+  readonly failure: CounterSeries;
+  readonly preprocess: HistogramSeries;
+  readonly queue: HistogramSeries;
+  readonly predict: HistogramSeries;
+  readonly postprocess: HistogramSeries;
+  readonly compute: HistogramSeries;
+  readonly batchSize: HistogramSeries;
 }
 
 /** Why the request logger dropped an event. */
@@ -34,32 +37,35 @@ const seconds = (from: bigint, to: bigint) => Number(to - from) / 1e9;
  */
 export class RuntimeMetrics implements InferenceObserver {
   readonly registry = new Registry();
-  readonly #preprocess: Histogram<'model_name'>;
-  readonly #predict: Histogram<'model_name'>;
-  readonly #postprocess: Histogram<'model_name'>;
+  readonly #preprocess: PreResolvedHistogram;
+  readonly #predict: PreResolvedHistogram;
+  readonly #postprocess: PreResolvedHistogram;
   readonly #explain: Histogram<'model_name'>;
-  readonly #requests: Counter<'model_name' | 'outcome'>;
-  readonly #queue: Histogram<'model_name'>;
-  readonly #compute: Histogram<'model_name'>;
-  readonly #batchSize: Histogram<'model_name'>;
+  readonly #requests: PreResolvedCounter;
+  readonly #queue: PreResolvedHistogram;
+  readonly #compute: PreResolvedHistogram;
+  readonly #batchSize: PreResolvedHistogram;
   readonly #loaded: Gauge<'model_name'>;
   readonly #loadSeconds: Histogram<'model_name'>;
   readonly #loggerDropped: Counter<'reason'>;
   #loggerDepth: () => number = () => 0;
-  /** Each model's labelled series, looked up once: prom-client hashes a labels object on every call otherwise. */
+  /** Each model's labelled series, looked up once per request by name. */
   readonly #series = new Map<string, ModelSeries>();
 
   constructor() {
     const registers = [this.registry];
     const histogram = (name: string, help: string, buckets: number[]) => new Histogram({ name, help, labelNames: ['model_name'] as const, buckets, registers });
-    this.#preprocess = histogram(METRIC.PREPROCESS_SECONDS, 'Request decoding (pre-processing) time in seconds.', SECONDS_BUCKETS);
-    this.#predict = histogram(METRIC.PREDICT_SECONDS, 'Model run time a request waited for, in seconds (the batch run when batched).', SECONDS_BUCKETS);
-    this.#postprocess = histogram(METRIC.POSTPROCESS_SECONDS, 'Response encoding (post-processing) time in seconds.', SECONDS_BUCKETS);
+    // The per-request series are pre-resolved (one observe per phase per request); the rest stay
+    // prom-client's. Registration order is the page's order.
+    const perRequest = (name: string, help: string, buckets: number[]) => new PreResolvedHistogram(name, help, buckets, this.registry);
+    this.#preprocess = perRequest(METRIC.PREPROCESS_SECONDS, 'Request decoding (pre-processing) time in seconds.', SECONDS_BUCKETS);
+    this.#predict = perRequest(METRIC.PREDICT_SECONDS, 'Model run time a request waited for, in seconds (the batch run when batched).', SECONDS_BUCKETS);
+    this.#postprocess = perRequest(METRIC.POSTPROCESS_SECONDS, 'Response encoding (post-processing) time in seconds.', SECONDS_BUCKETS);
     this.#explain = histogram(METRIC.EXPLAIN_SECONDS, 'Explanation time in seconds (v1 :explain relayed to the explainer).', SECONDS_BUCKETS);
-    this.#requests = new Counter({ name: METRIC.REQUESTS_TOTAL, help: 'Inference requests by model and outcome (success or failure).', labelNames: ['model_name', 'outcome'] as const, registers });
-    this.#queue = histogram(METRIC.QUEUE_SECONDS, 'Time a request waited for its dynamic batch to start, in seconds.', SECONDS_BUCKETS);
-    this.#compute = histogram(METRIC.COMPUTE_SECONDS, 'Time of one model run, in seconds.', SECONDS_BUCKETS);
-    this.#batchSize = histogram(METRIC.BATCH_SIZE, 'Rows per model run.', BATCH_BUCKETS);
+    this.#requests = new PreResolvedCounter(METRIC.REQUESTS_TOTAL, 'Inference requests by model and outcome (success or failure).', this.registry);
+    this.#queue = perRequest(METRIC.QUEUE_SECONDS, 'Time a request waited for its dynamic batch to start, in seconds.', SECONDS_BUCKETS);
+    this.#compute = perRequest(METRIC.COMPUTE_SECONDS, 'Time of one model run, in seconds.', SECONDS_BUCKETS);
+    this.#batchSize = perRequest(METRIC.BATCH_SIZE, 'Rows per model run.', BATCH_BUCKETS);
     this.#loaded = new Gauge({ name: METRIC.MODEL_LOADED, help: '1 when the model is loaded and ready, else 0.', labelNames: ['model_name'] as const, registers });
     this.#loadSeconds = histogram(METRIC.MODEL_LOAD_SECONDS, 'Model load time in seconds.', LOAD_BUCKETS);
     const depth = () => this.#loggerDepth();
@@ -100,14 +106,14 @@ export class RuntimeMetrics implements InferenceObserver {
     if (series === undefined) {
       const labels = { model_name: modelName };
       series = {
-        success: this.#requests.labels({ ...labels, outcome: 'success' }),
-        failure: this.#requests.labels({ ...labels, outcome: 'failure' }),
-        preprocess: this.#preprocess.labels(labels),
-        queue: this.#queue.labels(labels),
-        predict: this.#predict.labels(labels),
-        postprocess: this.#postprocess.labels(labels),
-        compute: this.#compute.labels(labels),
-        batchSize: this.#batchSize.labels(labels),
+        success: this.#requests.series({ ...labels, outcome: 'success' }),
+        failure: this.#requests.series({ ...labels, outcome: 'failure' }),
+        preprocess: this.#preprocess.series(labels),
+        queue: this.#queue.series(labels),
+        predict: this.#predict.series(labels),
+        postprocess: this.#postprocess.series(labels),
+        compute: this.#compute.series(labels),
+        batchSize: this.#batchSize.series(labels),
       };
       this.#series.set(modelName, series);
     }

@@ -16,6 +16,9 @@
  * sides: node:http's client cost about as much CPU per request as the server and, sharing the two
  * cores, made the server look slower than it is (batching measured 1.5x with it, 2.4x without).
  * Benchmarks report; they never fail on a number.
+ *
+ * `npx tsx bench/runtime-features.ts` runs both; `... batching` or `... observability` runs one
+ * (`npm run bench` runs everything, this included).
  */
 import { createServer, type Server } from 'node:http';
 import * as path from 'node:path';
@@ -210,6 +213,23 @@ function line(label: string, run: Run, unit: string, baseline: Run): string {
   return `    ${label.padEnd(38)} ${run.requestsPerSecond.toFixed(0).padStart(7)} ${unit}  p50 ${run.p50Ms.toFixed(2).padStart(7)} ms  p99 ${run.p99Ms.toFixed(2).padStart(7)} ms  server CPU ${run.serverCpuUs.toFixed(0).padStart(5)} us/req  ${ratio.toFixed(2)}x${run.rowsPerRun === undefined ? '' : `  ${run.rowsPerRun.toFixed(1)} rows/run`}`;
 }
 
+/** A feature's line: its run, and the server CPU it adds per request over the baseline. */
+function cpuLine(label: string, run: Run, baseline: Run): string {
+  const added = run.serverCpuUs - baseline.serverCpuUs;
+  return `${line(label, run, 'req/s', baseline)}  (${added >= 0 ? '+' : ''}${added.toFixed(0)} us/req CPU)`;
+}
+
+/**
+ * The logger's server CPU per delivered event: what logging adds per request over the baseline,
+ * divided by the events per request that reached the sink (fewer than two when the queue dropped
+ * some: a dropped event costs next to nothing, a sent one all of it).
+ */
+function loggerCostPerEvent(run: Run, baseline: Run): string {
+  if (run.eventsDelivered === undefined || run.eventsDelivered === 0) return '';
+  const eventsPerRequest = run.eventsDelivered / run.answered;
+  return `  ~${((run.serverCpuUs - baseline.serverCpuUs) / eventsPerRequest).toFixed(0)} us CPU/event`;
+}
+
 /** Runs `baseline` and `candidate` twice, interleaved; the better run of each. */
 async function interleaved(baseline: () => Promise<Run>, candidate: () => Promise<Run>): Promise<[Run, Run]> {
   const runs: [Run[], Run[]] = [[], []];
@@ -252,19 +272,34 @@ export async function runObservabilityBenchmark(): Promise<void> {
     const tracing = ['--otlp-endpoint', receiver.url, '--trace-sample-ratio', '1'];
     const [bare, observed] = await interleaved(() => irisRun(['--disable-metrics']), () => irisRun([...metrics, ...logging, ...tracing], sink));
     console.log(line('all off (baseline)', bare, 'req/s', bare));
-    console.log(line('metrics + logging + tracing on', observed, 'req/s', bare) + delivery(observed));
+    console.log(cpuLine('metrics + logging + tracing on', observed, bare) + delivery(observed));
     const ratio = observed.requestsPerSecond / bare.requestsPerSecond;
     // Dropped events mean logging did less than asked: such a run cannot meet the goal.
     const dropped = 2 * observed.answered - (observed.eventsDelivered ?? 0);
     const met = ratio >= 0.8 && dropped <= 0;
     console.log(`    goal >= 0.8x with every event delivered: ${ratio.toFixed(2)}x, ${Math.max(0, dropped)} events dropped, ${met ? 'met' : 'NOT met'} (receiver got ${receiver.received()} OTLP exports in all)`);
     // One feature at a time, to show where the cost is (one run each, against the same baseline).
-    console.log(line('  metrics only', await irisRun(metrics), 'req/s', bare));
+    console.log(cpuLine('  metrics only', await irisRun(metrics), bare));
     const loggingOnly = await irisRun(['--disable-metrics', ...logging], sink);
-    console.log(line('  logging only (2 CloudEvents/request)', loggingOnly, 'req/s', bare) + delivery(loggingOnly));
-    console.log(line('  tracing only (every request)', await irisRun(['--disable-metrics', ...tracing]), 'req/s', bare));
+    console.log(cpuLine('  logging only (2 CloudEvents/request)', loggingOnly, bare) + delivery(loggingOnly) + loggerCostPerEvent(loggingOnly, bare));
+    console.log(cpuLine('  tracing only (every request)', await irisRun(['--disable-metrics', ...tracing]), bare));
   } finally {
     await sink.close();
     await receiver.close();
+  }
+}
+
+if (require.main === module) {
+  const only = process.argv[2];
+  const benchmarks: Record<string, () => Promise<void>> = { batching: runBatchingBenchmark, observability: runObservabilityBenchmark };
+  const run = only === undefined ? runRuntimeFeatureBenchmark : benchmarks[only];
+  if (run === undefined) {
+    console.error(`usage: tsx bench/runtime-features.ts [${Object.keys(benchmarks).join('|')}] (no argument: both)`);
+    process.exitCode = 2;
+  } else {
+    run().catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
   }
 }

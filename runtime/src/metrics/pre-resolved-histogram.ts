@@ -1,6 +1,5 @@
-import type { Metric, Registry } from 'prom-client';
-
-type Labels = Readonly<Record<string, string>>;
+import type { Registry } from 'prom-client';
+import { type Labels, PreResolvedMetric } from './pre-resolved-metric';
 
 /** One labelled series of a PreResolvedHistogram: what the hot path holds and observes into. */
 export class HistogramSeries {
@@ -27,6 +26,12 @@ export class HistogramSeries {
     this.sum += value;
     if (this.count++ === 0) this.firstObserved(this);
   }
+
+  reset(): void {
+    this.bucketCounts.fill(0);
+    this.sum = 0;
+    this.count = 0;
+  }
 }
 
 /**
@@ -34,42 +39,25 @@ export class HistogramSeries {
  * registry renders its own: same `_bucket`/`_sum`/`_count` lines, labels and order, so `/metrics`
  * reads exactly as with prom-client's Histogram. What differs is the hot path: prom-client's
  * labelled child still validates and hashes its labels object on every observe; a HistogramSeries
- * is resolved once, and observing is a bucket scan and three additions. A series is listed from its
- * first observation on, in that order, as prom-client lists its label sets.
+ * is resolved once, and observing is a bucket scan and three additions.
  */
-export class PreResolvedHistogram {
+export class PreResolvedHistogram extends PreResolvedMetric<HistogramSeries> {
   readonly type = 'histogram';
-  readonly aggregator = 'sum';
-  readonly #series = new Map<string, HistogramSeries>();
-  /** Series observed at least once, in the order of their first observation. */
-  #listed: HistogramSeries[] = [];
 
   constructor(
-    readonly name: string,
-    readonly help: string,
+    name: string,
+    help: string,
     readonly buckets: readonly number[],
     registry: Registry,
   ) {
-    // prom-client's registry takes any object with its metric shape; its typings list only its own classes.
-    registry.registerMetric(this as unknown as Metric);
-  }
-
-  /** The series with these labels, created on first ask; hold on to it. */
-  series(labels: Labels): HistogramSeries {
-    const key = JSON.stringify(labels);
-    let series = this.#series.get(key);
-    if (series === undefined) {
-      series = new HistogramSeries({ ...labels }, this.buckets, (observed) => this.#listed.push(observed));
-      this.#series.set(key, series);
-    }
-    return series;
+    super(name, help, registry);
   }
 
   /** For the registry's text page: bucket lines cumulative up to +Inf, then sum and count, per series. */
   async getForPromString() {
     const bucketName = `${this.name}_bucket`;
     const values: { labels: Record<string, string | number>; sharedLabels: Labels; value: number; metricName: string; exemplar?: null }[] = [];
-    for (const series of this.#listed) {
+    for (const series of this.listed) {
       let cumulative = 0;
       for (let i = 0; i < this.buckets.length; i++) {
         cumulative += series.bucketCounts[i]!;
@@ -90,13 +78,7 @@ export class PreResolvedHistogram {
     return { ...data, values: data.values.map(({ sharedLabels, labels, ...value }) => ({ ...value, labels: { ...labels, ...sharedLabels } })) };
   }
 
-  /** Forgets every observation; series are listed again from their next one. */
-  reset(): void {
-    for (const series of this.#series.values()) {
-      series.bucketCounts.fill(0);
-      series.sum = 0;
-      series.count = 0;
-    }
-    this.#listed = [];
+  protected newSeries(labels: Labels, firstUsed: (series: HistogramSeries) => void): HistogramSeries {
+    return new HistogramSeries(labels, this.buckets, firstUsed);
   }
 }

@@ -49,7 +49,7 @@ export class PayloadLogger {
     this.#url = new URL(options.url);
     this.#head = new CloudEventRequestHead(this.#url, eventSource(options, env, hostname()));
     this.#capacity = options.queueSize ?? 1000;
-    this.#concurrency = options.concurrency ?? 5;
+    this.#concurrency = options.concurrency ?? 16;
     this.#maxAttempts = options.maxAttempts ?? 3;
     this.#backoffMs = options.retryBackoffMs ?? 100;
     this.#timeoutMs = options.sendTimeoutMs ?? 5000;

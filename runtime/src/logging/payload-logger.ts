@@ -175,6 +175,6 @@ export class PayloadLogger {
       }
     }
     this.events.dropped(this.#stopping.signal.aborted ? 'shutdown' : 'send_failed', 1);
-    this.events.failed?.(`event ${event.id} (${event.type}) not delivered to ${this.#options.url}: ${reason}`);
+    this.events.failed?.(`event ${JSON.stringify(event.id)} (${event.type}) not delivered to ${this.#options.url}: ${reason}`);
   }
 }

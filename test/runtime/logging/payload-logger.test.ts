@@ -70,6 +70,18 @@ describe('PayloadLogger over its own sink connections', () => {
     ]);
   });
 
+  it('gives up on an event after maxAttempts 5xx answers, counting it and saying which event and why', async () => {
+    sink = await ScriptedSink.start(() => 'HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n');
+    const report = recorder();
+    const logger = new PayloadLogger({ url: sink.url.href, concurrency: 1, maxAttempts: 3, retryBackoffMs: 1 }, report.events);
+    logger.logResponse('unlucky "one"', 'application/json', Buffer.from('{}'), undefined);
+    await until(() => logger.depth === 0);
+    await logger.close(1000);
+    expect(sink.requests).toBe(3);
+    expect(report.dropped).toEqual({ send_failed: 1 });
+    expect(report.failures).toEqual([`event "unlucky \\"one\\"" (org.kubeflow.serving.inference.response) not delivered to ${sink.url.href}: sink answered HTTP 503`]);
+  });
+
   it('refuses a sink URL that is not http(s) when it is built, not on the first event', () => {
     expect(() => new PayloadLogger({ url: 'file:///tmp/events' }, recorder().events)).toThrow('the log sink file:///tmp/events is not an http:// or https:// URL');
   });

@@ -1,9 +1,7 @@
-import type { Server as GrpcServer, ServerInterceptor } from '@grpc/grpc-js';
 import type { Server as HttpServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { BatchingOptions } from './batching/batching-options';
-import { grpcPayloadLoggingInterceptor } from './logging/grpc-payload-logging';
 import type { PayloadLogger } from './logging/payload-logger';
 import type { PayloadLoggingOptions } from './logging/payload-logging-options';
 import { startMetricsServer } from './metrics/metrics-server';
@@ -15,12 +13,10 @@ import { type ModelEntry, ModelRepository, UNLOADED_REASON } from './models/mode
 import { ModelStorage, type StorageOptions, redactUri } from './models/storage';
 import type { SessionOptions } from './models/session-options';
 import { buildServer, type LogLevel } from './server/build-server';
-import { bindGrpcServer, buildGrpcServer, shutdownGrpcServer } from './server/grpc/build-grpc-server';
-import { loadServiceDefinitions } from './server/grpc/proto';
+import { GrpcListener } from './server/grpc/grpc-listener';
 import type { InferenceObserver } from './server/inference-observer';
 import { ServerLifecycle } from './server/lifecycle';
 import { InferencePipeline } from './server/run-inference';
-import { grpcTracingInterceptor } from './tracing/grpc-tracing';
 import type { InferenceTracing } from './tracing/tracing';
 import type { TracingOptions } from './tracing/tracing-options';
 
@@ -131,8 +127,11 @@ export interface RunningServer {
   /** The fastify instance, for `inject()` or adding routes. */
   readonly app: FastifyInstance;
   readonly repository: ModelRepository;
-  /** The gRPC server beside the HTTP one, sharing its repository. */
-  readonly grpc: GrpcServer;
+  /**
+   * The gRPC port's listener. The gRPC server behind it, sharing the HTTP server's repository, is
+   * loaded on the port's first connection.
+   */
+  readonly grpc: GrpcListener;
   /** The port actually bound (useful with `httpPort: 0`). */
   readonly port: number;
   /** The gRPC port actually bound (useful with `grpcPort: 0`). */
@@ -214,13 +213,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     payloadLogger,
     metrics,
   });
-  const interceptors: ServerInterceptor[] = [];
-  if (tracing !== undefined) interceptors.push(grpcTracingInterceptor(tracing));
-  if (payloadLogger !== undefined) {
-    const serialize = loadServiceDefinitions().inference.ModelInfer!.requestSerialize as (message: unknown) => Buffer;
-    interceptors.push(grpcPayloadLoggingInterceptor(payloadLogger, serialize));
-  }
-  const grpc = buildGrpcServer({ repository, modelRepository: options.modelRepository, maxMessageBytes: options.grpcMaxMessageBytes, pipeline, lifecycle, interceptors });
   const log = app.log;
   repository.onStateChange((entry) => logModelState(log, entry));
   if (metrics !== undefined) repository.onStateChange((entry) => metrics.modelStateChanged(entry));
@@ -235,14 +227,26 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     app.log.info({ modelConfig: options.modelConfigFile, models: configModels.map((model) => model.name) }, `loading ${configModels.length} models from the model config`);
   }
   const listenHost = options.host ?? '0.0.0.0';
-  let grpcPort: number;
+  let grpc: GrpcListener | undefined;
   let metricsServer: { server: HttpServer; port: number } | undefined;
   try {
     await app.listen({ host: listenHost, port: options.httpPort ?? DEFAULT_HTTP_PORT });
-    grpcPort = await bindGrpcServer(grpc, listenHost, options.grpcPort ?? DEFAULT_GRPC_PORT);
+    grpc = await GrpcListener.listen({
+      host: listenHost,
+      port: options.grpcPort ?? DEFAULT_GRPC_PORT,
+      // On the first gRPC connection: a server whose clients speak REST never loads the gRPC stack.
+      load: async () => {
+        const started = performance.now();
+        const { createGrpcStack } = await import('./server/grpc/grpc-stack');
+        const stack = createGrpcStack({ repository, modelRepository: options.modelRepository, maxMessageBytes: options.grpcMaxMessageBytes, pipeline, lifecycle, tracing, payloadLogger });
+        log.info({ loadMs: Math.round(performance.now() - started) }, 'gRPC server loaded for the first connection');
+        return stack;
+      },
+      onLoadError: (error) => log.error({ err: error }, 'the gRPC server could not be loaded; closing the connections waiting for it'),
+    });
     if (metrics !== undefined) metricsServer = await startMetricsServer(metrics, listenHost, options.metricsPort!);
   } catch (error) {
-    grpc.forceShutdown();
+    grpc?.forceShutdown();
     await app.close();
     await modelsLoaded;
     await repository.unloadAll();
@@ -250,6 +254,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     throw error;
   }
   if (metricsServer !== undefined) app.log.info({ metricsPort: metricsServer.port }, `metrics on port ${metricsServer.port}`);
+  const grpcListener = grpc;
+  const grpcPort = grpcListener.port;
   app.log.info({ grpcPort }, `gRPC listening on port ${grpcPort}`);
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error(`unexpected listen address ${address}`);
@@ -267,7 +273,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }, remaining());
     // Requests waiting for a batch run now rather than when their timer fires.
     pipeline.flushBatches();
-    await Promise.all([http.close(), shutdownGrpcServer(grpc, Math.min(remaining(), GRPC_SHUTDOWN_GRACE_MS))]);
+    await Promise.all([http.close(), grpcListener.shutdown(Math.min(remaining(), GRPC_SHUTDOWN_GRACE_MS))]);
     clearTimeout(cutOffTimer);
     await payloadLogger?.close(remaining());
     if (tracing !== undefined) await settledWithin(tracing.shutdown(), remaining());
@@ -287,7 +293,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   return {
     app,
     repository,
-    grpc,
+    grpc: grpcListener,
     port: address.port,
     grpcPort,
     grpcTarget: `${reachableHost}:${grpcPort}`,

@@ -16,12 +16,16 @@ import { readOciArchive } from '../runtime/image/oci-archive';
 import { findOnPath } from '../runtime/image/run-command';
 import { buildImageWithCli } from '../test/image/helpers/build-image-cli';
 import { findFreeLoopbackPort } from '../test/harness/free-port';
+import { waitForInference } from '../test/image/helpers/wait-for-inference';
+import { GrpcInferClient } from '../test/runtime/helpers/grpc-client';
 import { runUnpackedImage } from '../test/image/helpers/run-unpacked';
-import { unpackImage } from '../test/image/helpers/unpack-image';
+import { type UnpackedImage, unpackImage } from '../test/image/helpers/unpack-image';
 import { PARTS, layerSizes, npmInstallSize, partWeights } from './image-size';
 import { type StartSample, type StartedServer, sampleStart, startFromRepository } from './image-start';
 
 const RUNS = 10;
+const GRPC_RUNS = 3;
+const IDLE_MS = 2000;
 const REPO_ROOT = path.resolve(__dirname, '..');
 const IRIS_DIR = path.join(REPO_ROOT, 'models', 'iris');
 const LAYER_NAMES = ['base', 'native', 'app'];
@@ -114,9 +118,49 @@ export async function runImageBenchmark(): Promise<void> {
     }
     const imageRss = median(imageSamples.map((sample) => sample.rssBytes));
     console.log(`    ratio image/baseline ${(imageRss / median(baselineSamples.map((sample) => sample.rssBytes))).toFixed(2)}×; goal < ${mb(GOALS.idleRssBytes)}: ${met(imageRss < GOALS.idleRssBytes)}`);
+
+    // -- the gRPC stack, loaded on the gRPC port's first connection -------------------------------
+    const grpcSamples: { firstCallMs: number; laterCallMs: number; rssBefore: number; rssAfter: number }[] = [];
+    for (let run = 0; run < GRPC_RUNS; run++) grpcSamples.push(await sampleFirstGrpcCall(image, request));
+    console.log(`  gRPC (its stack loads on the gRPC port's first connection; ${GRPC_RUNS} runs, medians): first ModelInfer ${ms(median(grpcSamples.map((s) => s.firstCallMs)))} (load included), the next ${ms(median(grpcSamples.map((s) => s.laterCallMs)))}; idle RSS ${mb(median(grpcSamples.map((s) => s.rssBefore)))} after REST only → ${mb(median(grpcSamples.map((s) => s.rssAfter)))} once gRPC served a call`);
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Starts the image, waits for a REST inference and 2 s of idling, then times the first gRPC
+ * ModelInfer (the port's first connection loads the gRPC stack) and a second one on the same
+ * connection, and reads the idle RSS again 2 s later.
+ */
+async function sampleFirstGrpcCall(image: UnpackedImage, request: unknown): Promise<{ firstCallMs: number; laterCallMs: number; rssBefore: number; rssAfter: number }> {
+  const port = await findFreeLoopbackPort();
+  const grpcPort = await findFreeLoopbackPort();
+  const running = runUnpackedImage(image, { args: ['serve', '--model=iris=/mnt/models', '--host=127.0.0.1', `--http-port=${port}`, `--grpc-port=${grpcPort}`, '--metrics-port=0', '--drain-seconds=0'], modelsDir: IRIS_DIR });
+  const client = new GrpcInferClient(`127.0.0.1:${grpcPort}`);
+  try {
+    await waitForInference(`http://127.0.0.1:${port}/v2/models/iris/infer`, request, { timeoutMs: 60_000, intervalMs: 2, stillRunning: () => running.child.exitCode === null });
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    const pid = running.imagePid();
+    if (pid === undefined) throw new Error('the image answered but its PID is unknown');
+    const rssBefore = rssOf(pid);
+    const message = { model_name: 'iris', inputs: [{ name: 'input', datatype: 'FP32', shape: ['1', '4'], contents: { fp32_contents: [5.1, 3.5, 1.4, 0.2] } }] };
+    let started = performance.now();
+    await client.infer(message);
+    const firstCallMs = performance.now() - started;
+    started = performance.now();
+    await client.infer(message);
+    const laterCallMs = performance.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    return { firstCallMs, laterCallMs, rssBefore, rssAfter: rssOf(pid) };
+  } finally {
+    client.close();
+    await running.stop();
+  }
+}
+
+function rssOf(pid: number): number {
+  return Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
 }
 
 if (require.main === module) {

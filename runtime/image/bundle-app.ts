@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { build, type Message, type Plugin } from 'esbuild';
 import { compareCodeUnits } from './compare';
 import { readElfDependencies } from './elf';
+import { lazyBuiltins } from './lazy-builtins';
 import { type NpmPackage, npmPackagesOf } from './npm-packages';
 
 /** The bundled server: one JavaScript file, its loader, and the native pieces it loads. */
@@ -89,7 +90,7 @@ export async function bundleApp(options: BundleAppOptions): Promise<BundledApp> 
       loader: { '.node': 'copy' },
       assetNames: '[name]',
       banner: { js: `var ${BUNDLE_DIR_VARIABLE} = __dirname;` },
-      plugins: [packageRelativePaths(path.resolve(options.repoRoot, options.packageDir)), requiredFromBeside(options.repoRoot, separate, entryPoint)],
+      plugins: [packageRelativePaths(path.resolve(options.repoRoot, options.packageDir)), requiredFromBeside(options.repoRoot, separate, entryPoint), lazyBuiltins()],
     });
   const results = [await bundle(options.serverEntryPoint, serverFile)];
   const separateFiles: string[] = [];

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { type Stats, lstatSync, readFileSync, readdirSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
@@ -219,6 +219,49 @@ describeWithBuildah('the kfs-runtime image (npm run image)', () => {
     }
     expect(running.output()).not.toMatch(/rejected the code cache/);
     expect(running.output()).toMatch(/"msg":"model 'iris' loaded"/);
+  }, 90_000);
+
+  test('loads the gRPC stack (grpc-js, node:http2 and with it node:tls) on the first gRPC connection only: a server that answered REST holds none of it', async () => {
+    // The model folder is the one place the host can put a file into the image's view: a
+    // --require'd probe there prints, at exit, the Node built-ins the process loaded.
+    const modelsDir = await mkdtemp(path.join(workDir, 'models-'));
+    await chmod(modelsDir, 0o755); // mkdtemp's 0700 would keep uid 65532 out
+    await cp(path.join(IRIS_DIR, '1'), path.join(modelsDir, '1'), { recursive: true });
+    await writeFile(
+      path.join(modelsDir, 'probe.cjs'),
+      "process.on('exit', () => process.stderr.write('kfs-probe: ' + process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)).join(',') + '\\n'));\n",
+    );
+    const loadedBuiltins = async (useGrpc: boolean): Promise<{ builtins: string[]; output: string }> => {
+      const port = await findFreeLoopbackPort();
+      const grpcPort = await findFreeLoopbackPort();
+      const running = runUnpackedImage(image, {
+        args: ['serve', '--model=iris=/mnt/models', '--host=127.0.0.1', `--http-port=${port}`, `--grpc-port=${grpcPort}`, '--metrics-port=0', '--drain-seconds=0'],
+        modelsDir,
+        extraEnv: ['NODE_OPTIONS=--require=/mnt/models/probe.cjs'],
+      });
+      try {
+        const expected = loadIrisExpected();
+        await waitForInference(`http://127.0.0.1:${port}/v2/models/iris/infer`, expected.request, { timeoutMs: 60_000, intervalMs: 20, stillRunning: () => running.child.exitCode === null });
+        if (useGrpc) expect(await grpcInferLabels(`127.0.0.1:${grpcPort}`, expected.request.inputs[0])).toEqual(expectedOutput(expected, 'label').data);
+      } finally {
+        expect(await running.stop()).toBe(0);
+      }
+      const line = /^kfs-probe: (.*)$/m.exec(running.output())?.[1];
+      if (line === undefined) throw new Error(`the probe printed nothing; output:\n${running.output()}`);
+      return { builtins: line.split(','), output: running.output() };
+    };
+
+    const restOnly = await loadedBuiltins(false);
+    expect(restOnly.builtins).toContain('http'); // the probe works
+    expect(restOnly.builtins).not.toContain('http2');
+    expect(restOnly.builtins).not.toContain('tls');
+    expect(restOnly.builtins).not.toContain('https');
+    expect(restOnly.output).not.toMatch(/gRPC server loaded/);
+    expect(restOnly.output).not.toMatch(/rejected the code cache/);
+
+    const withGrpc = await loadedBuiltins(true);
+    expect(withGrpc.builtins).toContain('http2');
+    expect(withGrpc.output).toMatch(/"msg":"gRPC server loaded for the first connection"/);
   }, 90_000);
 
   test('pulls its model from S3 (s3rver on loopback) into the /tmp scratch space and serves it, the bundled AWS SDK included', async () => {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { BinaryLayoutCache } from '../../codec/binary-layout-cache';
 import { decodeRestInferRequest } from '../../codec/binary-request';
 import { encodeRestInferResponse } from '../../codec/binary-response';
 import { invalidArgument } from '../../errors';
@@ -14,6 +15,7 @@ export const INFERENCE_HEADER_CONTENT_LENGTH = 'inference-header-content-length'
  * → encode (binary sections for the outputs asked for in binary) → reply.
  */
 export function registerInferRoutes(app: FastifyInstance, repository: ModelRepository, pipeline: InferencePipeline): void {
+  const layouts = new BinaryLayoutCache();
   for (const path of modelPaths('/infer')) {
     app.post<{ Params: ModelRouteParams }>(path, async (request, reply) => {
       const ready = findReadyModel(repository, request.params);
@@ -22,7 +24,7 @@ export function registerInferRoutes(app: FastifyInstance, repository: ModelRepos
       const headerLength = request.headers[INFERENCE_HEADER_CONTENT_LENGTH];
       const encoded = await pipeline.run(
         ready,
-        (model) => decodeRestInferRequest(body, Array.isArray(headerLength) ? headerLength[0] : headerLength, model),
+        (model) => decodeRestInferRequest(body, Array.isArray(headerLength) ? headerLength[0] : headerLength, model, layouts),
         (inferRequest, outputs) =>
           encodeRestInferResponse(
             {

@@ -28,7 +28,7 @@ export function readRawTensorData(inputName: string, spec: DatatypeSpec, shape: 
     );
   }
   const aligned = bytes.byteOffset % elementSize === 0 ? bytes : copyAligned(bytes, elementSize);
-  const data = viewAs(spec, aligned, count);
+  const data = viewBytesAs(spec, aligned, count);
   if (spec.datatype === 'BOOL') assertBooleanBytes(inputName, data as Uint8Array);
   return data;
 }
@@ -47,7 +47,8 @@ function copyAligned(bytes: Uint8Array, elementSize: number): Uint8Array {
   return copy;
 }
 
-function viewAs(spec: DatatypeSpec, bytes: Uint8Array, count: number): TensorData {
+/** `count` elements of a fixed-size datatype over `bytes`, which must be aligned for it (no copy). */
+export function viewBytesAs(spec: DatatypeSpec, bytes: Uint8Array, count: number): TensorData {
   const { buffer, byteOffset } = bytes;
   switch (spec.datatype) {
     case 'BOOL':

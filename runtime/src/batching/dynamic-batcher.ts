@@ -210,11 +210,17 @@ function commonRows(inputs: readonly Tensor[]): number | undefined {
   return rows;
 }
 
+/** Equal for requests whose inputs can be concatenated: same names, datatypes and row shapes, in any order. */
 function groupKey(inputs: readonly Tensor[]): string {
-  return inputs
-    .map((input) => `${input.name}\u0000${input.datatype}\u0000${input.shape.slice(1).join(',')}`)
-    .sort()
-    .join('\u0001');
+  // Every request computes this; one input (the common case) needs no array, sort or join.
+  if (inputs.length === 1) return inputKey(inputs[0]!);
+  return inputs.map(inputKey).sort().join('\u0001');
+}
+
+function inputKey(input: Tensor): string {
+  let key = `${input.name}\u0000${input.datatype}`;
+  for (let axis = 1; axis < input.shape.length; axis++) key += `\u0000${input.shape[axis]}`;
+  return key;
 }
 
 /** How many leading members add up to exactly `rows`, if any prefix does. */

@@ -1,6 +1,6 @@
 import { DATATYPES, type DatatypeSpec, type TensorData } from '../codec/datatypes';
 import { viewBytesAs } from '../codec/raw-tensor-data';
-import { elementCount, type Tensor } from '../codec/tensor';
+import type { Tensor } from '../codec/tensor';
 
 /**
  * Pure row operations on tensors for the dynamic batcher: concatenate requests' inputs along the
@@ -54,9 +54,13 @@ function unfilledStorage(spec: DatatypeSpec, length: number): Exclude<TensorData
  * slice of a batch output shares the output's memory, which nothing writes to afterwards.
  */
 export function sliceRows(tensor: Tensor, start: number, count: number): Tensor {
-  const rowLength = elementCount(tensor.shape.slice(1));
+  // Called for every request of every batch: one array for the new shape, none for the row length.
+  const shape = tensor.shape.slice();
+  shape[0] = count;
+  let rowLength = 1;
+  for (let axis = 1; axis < shape.length; axis++) rowLength *= shape[axis]!;
   const from = start * rowLength;
   const to = from + count * rowLength;
   const data = Array.isArray(tensor.data) ? tensor.data.slice(from, to) : (tensor.data as Float32Array).subarray(from, to);
-  return { name: tensor.name, datatype: tensor.datatype, shape: [count, ...tensor.shape.slice(1)], data: data as TensorData };
+  return { name: tensor.name, datatype: tensor.datatype, shape, data: data as TensorData };
 }

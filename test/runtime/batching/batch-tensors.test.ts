@@ -39,4 +39,17 @@ describe('concatRows', () => {
     expect(second.shape).toEqual([2, 2]);
     expect(Array.from(second.data as Float32Array)).toEqual([3, 4, 5, 6]);
   });
+
+  it('sliceRows keeps every axis after the first, for rank 1 and rank 3, and leaves the batch shape alone', () => {
+    const labels = tensor('INT64', [3], new BigInt64Array([7n, 8n, 9n]));
+    const own = sliceRows(labels, 1, 2);
+    expect(own.shape).toEqual([2]);
+    expect(Array.from(own.data as BigInt64Array)).toEqual([8n, 9n]);
+    const images = tensor('FP32', [3, 2, 2], new Float32Array(12).map((_, index) => index));
+    const middle = sliceRows(images, 1, 1);
+    expect(middle.shape).toEqual([1, 2, 2]);
+    expect(Array.from(middle.data as Float32Array)).toEqual([4, 5, 6, 7]);
+    expect(images.shape).toEqual([3, 2, 2]);
+    expect(sliceRows(tensor('BYTES', [3, 1], ['a', 'b', 'c']), 2, 1).data).toEqual(['c']);
+  });
 });

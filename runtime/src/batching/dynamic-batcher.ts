@@ -14,8 +14,11 @@ export type RunRecorder = (rows: number, timings: RunTimings) => void;
 export interface BatchedResult {
   /** The request's rows of each output it asked for, in its order. */
   readonly outputs: Tensor[];
-  /** Nanoseconds the request waited before its batch started running. */
-  readonly queueNs: number;
+  /**
+   * When the batch that served it started (process.hrtime.bigint()); minus the request's enqueue
+   * time, that is how long it waited.
+   */
+  readonly batchStarted: bigint;
   /** Rows in the model run that served it (its own included). */
   readonly batchRows: number;
 }
@@ -68,14 +71,19 @@ export class DynamicBatcher<Context> {
     return count;
   }
 
-  submit(inputs: readonly Tensor[], outputNames: readonly string[], context: Context): Promise<BatchedResult> {
-    const enqueued = process.hrtime.bigint();
+  /**
+   * Queues a request for the next batch its inputs fit.
+   *
+   * @param enqueued when the request was queued (process.hrtime.bigint()); callers that have just
+   * read the clock pass that reading, as every request pays for every read.
+   */
+  submit(inputs: readonly Tensor[], outputNames: readonly string[], context: Context, enqueued: bigint = process.hrtime.bigint()): Promise<BatchedResult> {
     const rows = commonRows(inputs);
     if (rows === undefined || rows >= this.options.maxBatchSize) {
       // Inputs that disagree on their row count cannot be split back; big requests are batches already.
       return this.#runAlone(inputs, outputNames, context, rows ?? 1).then((outputs) => ({
         outputs,
-        queueNs: 0,
+        batchStarted: enqueued,
         batchRows: rows ?? 1,
       }));
     }
@@ -174,7 +182,7 @@ export class DynamicBatcher<Context> {
       // One request may have poisoned the run: give every request its own run and its own answer.
       for (const member of batch) {
         await this.#runAlone(member.inputs, member.outputNames, member.context, member.rows).then(
-          (own) => member.resolve({ outputs: own, queueNs: Number(started - member.enqueued), batchRows: member.rows }),
+          (own) => member.resolve({ outputs: own, batchStarted: started, batchRows: member.rows }),
           member.reject,
         );
       }
@@ -184,7 +192,7 @@ export class DynamicBatcher<Context> {
     for (const member of batch) {
       const own = member.outputNames.map((name) => sliceRows(outputs[outputNames.indexOf(name)]!, offset, member.rows));
       offset += member.rows;
-      member.resolve({ outputs: own, queueNs: Number(started - member.enqueued), batchRows });
+      member.resolve({ outputs: own, batchStarted: started, batchRows });
     }
     this.recordRun(batchRows, { started, runStarted, inferred, finished: process.hrtime.bigint() });
   }

@@ -54,9 +54,9 @@ export class InferencePipeline {
         outputs = await this.#execute(model, statistics, request.inputs, request.outputNames, [trace]);
         batchRows = requestRows(model, request);
       } else {
-        const result = await batcher.submit(request.inputs, request.outputNames, trace);
+        const result = await batcher.submit(request.inputs, request.outputNames, trace, inputDecoded);
         outputs = result.outputs;
-        runStarted = inputDecoded + BigInt(result.queueNs);
+        runStarted = result.batchStarted;
         batchRows = result.batchRows;
       }
       const inferred = process.hrtime.bigint();

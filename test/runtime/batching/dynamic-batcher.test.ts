@@ -49,4 +49,18 @@ describe('DynamicBatcher grouping', () => {
       ['FP64', [1, 2]],
     ]);
   });
+
+  it('tells each request when its batch started: the same time for a shared run, its own queueing time for one run alone', async () => {
+    const { batcher } = echoBatcher(2);
+    const queued = process.hrtime.bigint();
+    const [first, second] = await Promise.all([
+      batcher.submit([fp32('a', [1, 1], [1])], ['y'], 'first', queued),
+      batcher.submit([fp32('a', [1, 1], [2])], ['y'], 'second', queued + 1n),
+    ]);
+    expect(first.batchStarted).toBe(second.batchStarted);
+    expect(first.batchStarted).toBeGreaterThanOrEqual(queued + 1n);
+    const alone = await batcher.submit([fp32('a', [2, 1], [1, 2])], ['y'], 'big', 42n);
+    expect(alone.batchStarted).toBe(42n);
+    expect(alone.batchRows).toBe(2);
+  });
 });

@@ -16,8 +16,10 @@ import { buildServer, type LogLevel } from './server/build-server';
 import { GrpcListener } from './server/grpc/grpc-listener';
 import type { InferenceObserver } from './server/inference-observer';
 import { ServerLifecycle } from './server/lifecycle';
+import { ThrottledTally, ThrottledWarning } from './server/throttled-log';
 import { InferencePipeline } from './server/run-inference';
 import type { InferenceTracing } from './tracing/tracing';
+import type { TracingEvents } from './tracing/tracing-diagnostics';
 import type { TracingOptions } from './tracing/tracing-options';
 
 /** Options of {@link startServer}. */
@@ -178,12 +180,13 @@ const GRPC_SHUTDOWN_GRACE_MS = 10_000;
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const metrics = options.metricsPort === undefined ? undefined : new RuntimeMetrics();
   // Loaded only when asked for: with tracing off, OpenTelemetry is never even required.
-  const tracing = options.tracing === undefined ? undefined : new (await import('./tracing/tracing')).InferenceTracing(options.tracing);
+  // The app (and its log) is built after tracing, which its hooks need.
+  let app: FastifyInstance | undefined;
+  const tracing = options.tracing === undefined ? undefined : new (await import('./tracing/tracing')).InferenceTracing(options.tracing, tracingEvents(() => app?.log, metrics));
   const observers: InferenceObserver[] = [...(metrics ? [metrics] : []), ...(tracing ? [tracing] : [])];
   const pipeline = new InferencePipeline({ batching: options.batching, observers });
   const lifecycle = new ServerLifecycle();
   // Pull progress and retries go to the app's log; the app is built after the repository it serves.
-  let app: FastifyInstance | undefined;
   const storage = new ModelStorage({
     ...options.storage,
     logger: { info: (fields, message) => app?.log.info(fields, message), warn: (fields, message) => app?.log.warn(fields, message) },
@@ -326,31 +329,30 @@ async function settledWithin(promise: Promise<unknown>, ms: number): Promise<voi
  * even with metrics off); failed sends to the log too. At most one line a second of each.
  */
 function loggerEvents(log: () => FastifyBaseLogger | undefined, metrics: RuntimeMetrics | undefined) {
-  let lastWarning = 0;
-  let suppressed = 0;
-  let lastDropLine = 0;
-  const unreported: Record<string, number> = {};
+  const drops = new ThrottledTally<Parameters<RuntimeMetrics['loggerDropped']>[0]>((dropped) => log()?.warn({ dropped }, 'request logger dropped events'));
+  const failures = new ThrottledWarning((message, suppressed) => log()?.warn({ suppressed }, `request logger: ${message}`));
   return {
     dropped: (reason: Parameters<RuntimeMetrics['loggerDropped']>[0], count: number) => {
       metrics?.loggerDropped(reason, count);
-      unreported[reason] = (unreported[reason] ?? 0) + count;
-      const now = Date.now();
-      if (now - lastDropLine >= 1000) {
-        log()?.warn({ dropped: { ...unreported } }, 'request logger dropped events');
-        for (const key of Object.keys(unreported)) delete unreported[key];
-        lastDropLine = now;
-      }
+      drops.add(reason, count);
     },
-    failed: (message: string) => {
-      const now = Date.now();
-      if (now - lastWarning < 1000) {
-        suppressed++;
-        return;
-      }
-      log()?.warn({ suppressed }, `request logger: ${message}`);
-      lastWarning = now;
-      suppressed = 0;
+    failed: (message: string) => failures.warn(message),
+  };
+}
+
+/**
+ * Tracing's dropped spans go to their counter and, summed up, to the log; failed exports and the
+ * SDK's other warnings to the log. At most one line a second of each, as for the request logger.
+ */
+function tracingEvents(log: () => FastifyBaseLogger | undefined, metrics: RuntimeMetrics | undefined): TracingEvents {
+  const drops = new ThrottledTally<'queue_full'>((dropped) => log()?.warn({ droppedSpans: dropped.queue_full }, 'tracing dropped spans: the OTLP exporter queue was full'));
+  const problems = new ThrottledWarning((message, suppressed) => log()?.warn({ suppressed }, `tracing: ${message}`));
+  return {
+    spansDropped: (count) => {
+      metrics?.tracingSpansDropped(count);
+      drops.add('queue_full', count);
     },
+    problem: (message) => problems.warn(message),
   };
 }
 

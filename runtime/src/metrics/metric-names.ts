@@ -17,4 +17,5 @@ export const METRIC = {
   MODEL_LOAD_SECONDS: 'kfs_model_load_seconds',
   LOGGER_QUEUE_DEPTH: 'kfs_logger_queue_depth',
   LOGGER_DROPPED_TOTAL: 'kfs_logger_dropped_events_total',
+  TRACING_DROPPED_SPANS_TOTAL: 'kfs_tracing_dropped_spans_total',
 } as const;

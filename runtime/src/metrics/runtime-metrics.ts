@@ -48,6 +48,7 @@ export class RuntimeMetrics implements InferenceObserver {
   readonly #loaded: Gauge<'model_name'>;
   readonly #loadSeconds: Histogram<'model_name'>;
   readonly #loggerDropped: Counter<'reason'>;
+  readonly #tracingDropped: Counter;
   #loggerDepth: () => number = () => 0;
   /** Each model's labelled series, looked up once per request by name. */
   readonly #series = new Map<string, ModelSeries>();
@@ -78,6 +79,7 @@ export class RuntimeMetrics implements InferenceObserver {
       },
     });
     this.#loggerDropped = new Counter({ name: METRIC.LOGGER_DROPPED_TOTAL, help: 'CloudEvents the request logger dropped, by reason.', labelNames: ['reason'] as const, registers });
+    this.#tracingDropped = new Counter({ name: METRIC.TRACING_DROPPED_SPANS_TOTAL, help: "Spans tracing dropped because the exporter's queue was full (the collector slow or down).", registers });
     collectDefaultMetrics({ register: this.registry });
   }
 
@@ -134,6 +136,11 @@ export class RuntimeMetrics implements InferenceObserver {
   /** Where the logger queue gauge reads its depth from. */
   trackLoggerQueue(depth: () => number): void {
     this.#loggerDepth = depth;
+  }
+
+  /** Spans the tracing SDK dropped (its exporter queue full). */
+  tracingSpansDropped(count: number): void {
+    this.#tracingDropped.inc(count);
   }
 
   loggerDropped(reason: DropReason, count = 1): void {

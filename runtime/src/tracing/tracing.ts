@@ -1,6 +1,8 @@
 import {
   type Attributes,
   type Context,
+  diag,
+  DiagLogLevel,
   type HrTime,
   type Link,
   ROOT_CONTEXT,
@@ -19,6 +21,7 @@ import type { Model } from '../models/model';
 import type { InferenceObserver, RequestTimings } from '../server/inference-observer';
 import { RUNTIME_NAME, RUNTIME_VERSION } from '../version';
 import type { RequestTrace } from './request-trace';
+import { type TracingEvents, TracingDiagnostics } from './tracing-diagnostics';
 import type { TracingOptions } from './tracing-options';
 
 /** Reads a propagation header from whatever carries them (HTTP headers, gRPC metadata). */
@@ -43,7 +46,12 @@ export class InferenceTracing implements InferenceObserver {
   readonly #anchorEpochNs = BigInt(Date.now()) * 1_000_000n;
   readonly #anchorHr = process.hrtime.bigint();
 
-  constructor(options: TracingOptions) {
+  /**
+   * @param events where dropped spans and export failures go (the SDK's diagnostics are process-wide,
+   *   so the last tracing constructed in a process receives them).
+   */
+  constructor(options: TracingOptions, events?: TracingEvents) {
+    if (events !== undefined) diag.setLogger(new TracingDiagnostics(events), { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
     this.#provider = new TracerProvider({
       resource: resourceFromAttributes({ 'service.name': options.serviceName ?? RUNTIME_NAME, 'service.version': RUNTIME_VERSION }),
       sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio ?? 1) }),
@@ -101,7 +109,7 @@ export class InferenceTracing implements InferenceObserver {
     await this.#provider.shutdown().catch(() => undefined);
   }
 
-  /** Spans still buffered are sent now; an export failure is OpenTelemetry's to report, not ours. */
+  /** Spans still buffered are sent now; a failed export is reported through the events given to the constructor. */
   async flush(): Promise<void> {
     await this.#provider.forceFlush().catch(() => undefined);
   }

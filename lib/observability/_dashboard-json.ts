@@ -95,12 +95,13 @@ const PANELS: PanelSpec[] = [
     targets: quantiles(RuntimeMetric.MODEL_LOAD_SECONDS, [0.95]),
   },
   {
-    title: 'Request logger',
+    title: 'Request logger and tracing',
     unit: 'short',
-    description: 'CloudEvents waiting to be sent, and dropped per second (never silently).',
+    description: 'CloudEvents waiting to be sent; CloudEvents and spans dropped per second (a slow or unreachable sink or collector; never silently).',
     targets: [
       { expr: `sum by (pod) (${RuntimeMetric.LOGGER_QUEUE_DEPTH}{namespace=~"$namespace"})`, legend: '{{pod}} queued' },
       { expr: `sum by (pod) (rate(${RuntimeMetric.LOGGER_DROPPED_TOTAL}{namespace=~"$namespace"}${RATE}))`, legend: '{{pod}} dropped/s' },
+      { expr: `sum by (pod) (rate(${RuntimeMetric.TRACING_DROPPED_SPANS_TOTAL}{namespace=~"$namespace"}${RATE}))`, legend: '{{pod}} spans dropped/s' },
     ],
   },
   {

@@ -1,9 +1,12 @@
 import { type Server, type Socket, createServer } from 'node:net';
 
-/** What serves the connections a {@link GrpcListener} accepts (grpc-stack.ts's GrpcStack). */
+/** What serves the connections a {@link GrpcListener} accepts: the gRPC server (grpc-stack.ts). */
 export interface GrpcConnectionHandler {
+  /** Serves a connection: HTTP/2 with the gRPC services, as if the server had accepted it itself. */
   injectConnection(socket: Socket): void;
+  /** Lets running calls finish for up to `graceMs`, then cancels what is left. */
   shutdown(graceMs: number): Promise<void>;
+  /** Cancels every call and closes every connection now. */
   forceShutdown(): void;
 }
 

@@ -1,10 +1,10 @@
-import type { Socket } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { grpcPayloadLoggingInterceptor } from '../../logging/grpc-payload-logging';
 import type { PayloadLogger } from '../../logging/payload-logger';
 import { grpcTracingInterceptor } from '../../tracing/grpc-tracing';
 import type { InferenceTracing } from '../../tracing/tracing';
 import { type GrpcServerOptions, buildGrpcServer, shutdownGrpcServer } from './build-grpc-server';
+import type { GrpcConnectionHandler } from './grpc-listener';
 import { loadServiceDefinitions } from './proto';
 
 /** Options of {@link createGrpcStack}: the gRPC server's, plus the features that intercept its calls. */
@@ -15,23 +15,12 @@ export interface GrpcStackOptions extends Omit<GrpcServerOptions, 'interceptors'
   readonly payloadLogger?: PayloadLogger;
 }
 
-/** A gRPC server that serves connections accepted elsewhere (by {@link GrpcListener}). */
-export interface GrpcStack {
-  readonly server: grpc.Server;
-  /** Serves a connection: HTTP/2 with the gRPC services, as if the server had accepted it itself. */
-  injectConnection(socket: Socket): void;
-  /** Lets running calls finish for up to `graceMs`, then cancels what is left. */
-  shutdown(graceMs: number): Promise<void>;
-  /** Cancels every call and closes every connection now. */
-  forceShutdown(): void;
-}
-
 /**
- * Everything behind the gRPC port, in one module that nothing else imports statically: the model
- * server loads it on the port's first connection (grpc-listener.ts), so a server whose clients
- * speak REST never loads grpc-js, protobufjs or node:http2.
+ * The gRPC server, serving connections the listener accepted (grpc-listener.ts). In one module that
+ * nothing else imports statically: the model server loads it on the port's first connection, so a
+ * server whose clients speak REST never loads grpc-js, protobufjs or node:http2.
  */
-export function createGrpcStack(options: GrpcStackOptions): GrpcStack {
+export function createGrpcStack(options: GrpcStackOptions): GrpcConnectionHandler {
   const interceptors: grpc.ServerInterceptor[] = [];
   if (options.tracing !== undefined) interceptors.push(grpcTracingInterceptor(options.tracing));
   if (options.payloadLogger !== undefined) {
@@ -42,7 +31,6 @@ export function createGrpcStack(options: GrpcStackOptions): GrpcStack {
   const server = buildGrpcServer({ ...serverOptions, interceptors });
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   return {
-    server,
     injectConnection: (socket) => injector.injectConnection(socket),
     shutdown: (graceMs) => shutdownGrpcServer(server, graceMs),
     forceShutdown: () => server.forceShutdown(),

@@ -1,5 +1,5 @@
 import { DATATYPES, type DatatypeSpec, type TensorData } from '../codec/datatypes';
-import { viewBytesAs } from '../codec/raw-tensor-data';
+import { unfilledAlignedBytes, viewBytesAs } from '../codec/raw-tensor-data';
 import type { Tensor } from '../codec/tensor';
 
 /**
@@ -40,13 +40,11 @@ export function concatRows(parts: readonly Tensor[]): Tensor {
 /**
  * Typed storage of `length` elements whose contents are whatever the memory held: concatRows
  * writes every element, and zero-filling a batch first (100 KB for 32 MNIST rows) was wasted work
- * on every model run. Buffers are 8-byte aligned (pooled ones included), which every element
- * size needs; the check stands in case Node ever changes that.
+ * on every model run.
  */
 function unfilledStorage(spec: DatatypeSpec, length: number): Exclude<TensorData, string[]> {
-  const bytes = Buffer.allocUnsafe(length * spec.bytesPerElement!);
-  if (bytes.byteOffset % spec.bytesPerElement! !== 0) return spec.allocate(length) as Exclude<TensorData, string[]>;
-  return viewBytesAs(spec, bytes, length) as Exclude<TensorData, string[]>;
+  const elementSize = spec.bytesPerElement!;
+  return viewBytesAs(spec, unfilledAlignedBytes(length * elementSize, elementSize), length) as Exclude<TensorData, string[]>;
 }
 
 /**

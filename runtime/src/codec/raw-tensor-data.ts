@@ -33,18 +33,24 @@ export function readRawTensorData(inputName: string, spec: DatatypeSpec, shape: 
   return data;
 }
 
-/**
- * A copy at an offset aligned for `elementSize`. Small copies come from
- * Node's shared buffer pool, whose slices start at multiples of 8: a fresh ArrayBuffer per request
- * (zero-filled, tracked by the GC as external memory) cost about twice as much for a 3 KiB row,
- * which is what a binary-extension request behind an odd-length JSON header needs on every call.
- */
+/** A copy of `bytes` at an offset aligned for `elementSize`. */
 function copyAligned(bytes: Uint8Array, elementSize: number): Uint8Array {
-  const pooled = Buffer.allocUnsafe(bytes.byteLength);
-  // The pool's alignment is Node's implementation, not its promise: check rather than trust it.
-  const copy = pooled.byteOffset % elementSize === 0 ? pooled : new Uint8Array(bytes.byteLength);
+  const copy = unfilledAlignedBytes(bytes.byteLength, elementSize);
   copy.set(bytes);
   return copy;
+}
+
+/**
+ * `byteLength` bytes of unset memory at an offset aligned for `elementSize`, for a caller that
+ * writes every byte. Small ones come from Node's shared buffer pool, whose slices start at
+ * multiples of 8: a fresh ArrayBuffer (zero-filled, tracked by the GC as external memory) cost
+ * about twice as much for a 3 KiB row, which a binary-extension request behind an odd-length JSON
+ * header needs on every call. The pool's alignment is Node's implementation, not its promise:
+ * checked rather than trusted.
+ */
+export function unfilledAlignedBytes(byteLength: number, elementSize: number): Uint8Array {
+  const pooled = Buffer.allocUnsafe(byteLength);
+  return pooled.byteOffset % elementSize === 0 ? pooled : new Uint8Array(byteLength);
 }
 
 /** `count` elements of a fixed-size datatype over `bytes`, which must be aligned for it (no copy). */

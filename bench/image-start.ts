@@ -31,7 +31,8 @@ export interface StartedServer {
   stop(): Promise<unknown>;
 }
 
-const IDLE_MS = 2000;
+/** How long a server idles after its first answer before its RSS is read. */
+export const IDLE_MS = 2000;
 
 /** Starts a server, measures it once, stops it. */
 export async function sampleStart(start: () => StartedServer, port: number, request: unknown): Promise<StartSample> {
@@ -51,12 +52,17 @@ export async function sampleStart(start: () => StartedServer, port: number, requ
     if (pid === undefined) throw new Error('the server answered but its PID is unknown');
     const { cpuMs, runQueueMs } = schedulerTimes(pid);
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-    return { coldStartMs, setupMs, cpuMs, runQueueMs, rssBytes: kb('VmRSS'), rssAnonBytes: kb('RssAnon'), rssFileBytes: kb('RssFile') };
+    return { coldStartMs, setupMs, cpuMs, runQueueMs, ...residentMemory(pid) };
   } finally {
     await server.stop();
   }
+}
+
+/** A process's resident memory now, in bytes, from /proc/<pid>/status: all, anonymous, file-backed. */
+export function residentMemory(pid: number): { rssBytes: number; rssAnonBytes: number; rssFileBytes: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  return { rssBytes: kb('VmRSS'), rssAnonBytes: kb('RssAnon'), rssFileBytes: kb('RssFile') };
 }
 
 /** Wall-clock ms since the epoch with sub-ms resolution, comparable with the harness's `date +%s%N`. */

@@ -21,11 +21,10 @@ import { GrpcInferClient } from '../test/runtime/helpers/grpc-client';
 import { runUnpackedImage } from '../test/image/helpers/run-unpacked';
 import { type UnpackedImage, unpackImage } from '../test/image/helpers/unpack-image';
 import { PARTS, layerSizes, npmInstallSize, partWeights } from './image-size';
-import { type StartSample, type StartedServer, sampleStart, startFromRepository } from './image-start';
+import { IDLE_MS, type StartSample, type StartedServer, residentMemory, sampleStart, startFromRepository } from './image-start';
 
 const RUNS = 10;
 const GRPC_RUNS = 3;
-const IDLE_MS = 2000;
 const REPO_ROOT = path.resolve(__dirname, '..');
 const IRIS_DIR = path.join(REPO_ROOT, 'models', 'iris');
 const LAYER_NAMES = ['base', 'native', 'app'];
@@ -143,7 +142,7 @@ async function sampleFirstGrpcCall(image: UnpackedImage, request: unknown): Prom
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
     const pid = running.imagePid();
     if (pid === undefined) throw new Error('the image answered but its PID is unknown');
-    const rssBefore = rssOf(pid);
+    const rssBefore = residentMemory(pid).rssBytes;
     const message = { model_name: 'iris', inputs: [{ name: 'input', datatype: 'FP32', shape: ['1', '4'], contents: { fp32_contents: [5.1, 3.5, 1.4, 0.2] } }] };
     let started = performance.now();
     await client.infer(message);
@@ -152,15 +151,11 @@ async function sampleFirstGrpcCall(image: UnpackedImage, request: unknown): Prom
     await client.infer(message);
     const laterCallMs = performance.now() - started;
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
-    return { firstCallMs, laterCallMs, rssBefore, rssAfter: rssOf(pid) };
+    return { firstCallMs, laterCallMs, rssBefore, rssAfter: residentMemory(pid).rssBytes };
   } finally {
     client.close();
     await running.stop();
   }
-}
-
-function rssOf(pid: number): number {
-  return Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
 }
 
 if (require.main === module) {

@@ -1,4 +1,4 @@
-import { logLines, startCliServer } from '../helpers/cli-server';
+import { type CliServer, logLines, startCliServer } from '../helpers/cli-server';
 import { GrpcInferClient } from '../helpers/grpc-client';
 
 const CONCURRENCY = 200;
@@ -10,63 +10,81 @@ const MLP_GRPC_REQUEST = { model_name: 'mlp', inputs: [{ name: 'input', datatype
 const GRPC_CALLERS = 60;
 const GRPC_CHANNELS = 3;
 
+/** What happened to the callers of {@link terminateUnderLoad}. */
+interface DrainOutcome {
+  readonly failures: readonly string[];
+  /** Calls started after the SIGTERM (while the load balancer still routed). */
+  readonly startedAfterSigterm: number;
+  /** Calls that ended after the SIGTERM, the ones in flight at the signal included. */
+  readonly finishedAfterSigterm: number;
+  /** SIGTERM → the first 503 from readiness that the simulated load balancer saw. */
+  readonly notReadyAfterMs: number | undefined;
+  readonly exit: { code: number | null; signal: NodeJS.Signals | null };
+}
+
+/**
+ * `callers` loops of `call` (which resolves with a failure's description, or undefined on
+ * success) against the server; once they have made two calls each, SIGTERM. A simulated load
+ * balancer polls readiness and stops the callers when it fails, as the endpoints controller (or
+ * Knative's activator) stops routing to a terminating pod. Resolves once the process has exited.
+ */
+async function terminateUnderLoad(server: CliServer, callers: number, call: (caller: number) => Promise<string | undefined>): Promise<DrainOutcome> {
+  let routing = true;
+  let sigtermAt = 0;
+  let notReadyAfterMs: number | undefined;
+  const poller = (async () => {
+    while (routing) {
+      const status = await fetch(`${server.url}/v2/health/ready`).then((response) => response.status, () => 0);
+      if (sigtermAt > 0 && status === 503) {
+        notReadyAfterMs = Date.now() - sigtermAt;
+        routing = false;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  let succeeded = 0;
+  let startedAfterSigterm = 0;
+  let finishedAfterSigterm = 0;
+  const failures: string[] = [];
+  const loop = async (caller: number) => {
+    while (routing) {
+      if (sigtermAt > 0) startedAfterSigterm++;
+      const failure = await call(caller).catch((error: unknown) => `${(error as Error).message}: ${String((error as { cause?: unknown }).cause)}`);
+      if (failure === undefined) succeeded++;
+      else failures.push(failure);
+      if (sigtermAt > 0) finishedAfterSigterm++;
+    }
+  };
+  const loops = Array.from({ length: callers }, (_, caller) => loop(caller));
+  // Let every caller have a call in flight, then terminate.
+  while (succeeded < 2 * callers && failures.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  sigtermAt = Date.now();
+  server.child.kill('SIGTERM');
+  await Promise.all(loops);
+  routing = false;
+  await poller;
+  return { failures, startedAfterSigterm, finishedAfterSigterm, notReadyAfterMs, exit: await server.exit };
+}
+
 describe('SIGTERM under load', () => {
   it('loses none of 200 concurrent callers: readiness fails first, in-flight requests finish, the process exits 0', async () => {
-    // The drain must outlast the load balancer's reaction; the simulated one below polls readiness
+    // The drain must outlast the load balancer's reaction; the simulated one polls readiness
     // through a server busy with 200 callers on a machine busy with the rest of the suite.
     const server = await startCliServer(['--model', 'mlp=models/mlp', '--disable-metrics', '--drain-seconds', `${DRAIN_SECONDS}`, '--shutdown-timeout-seconds', '30']);
     try {
-      // The load balancer's view: it stops sending new requests once readiness fails, as the
-      // endpoints controller (or Knative's activator) does for a terminating pod.
-      let routing = true;
-      let notReadyAfterMs: number | undefined;
-      let sigtermAt = 0;
-      const poller = (async () => {
-        while (routing) {
-          const status = await fetch(`${server.url}/v2/health/ready`).then((response) => response.status, () => 0);
-          if (sigtermAt > 0 && status === 503) {
-            notReadyAfterMs = Date.now() - sigtermAt;
-            routing = false;
-          }
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-      })();
-
-      let succeeded = 0;
-      let startedAfterSigterm = 0;
-      let finishedAfterSigterm = 0;
-      const failures: string[] = [];
-      const caller = async () => {
-        while (routing) {
-          if (sigtermAt > 0) startedAfterSigterm++;
-          try {
-            const response = await fetch(`${server.url}/v2/models/mlp/infer`, { method: 'POST', body: MLP_BODY, headers: { 'content-type': 'application/json' } });
-            const body = (await response.json()) as { outputs?: { shape: number[] }[]; error?: string };
-            if (response.status === 200 && body.outputs?.[0]?.shape[0] === MLP_ROWS) succeeded++;
-            else failures.push(`HTTP ${response.status}: ${body.error}`);
-          } catch (error) {
-            failures.push(`${(error as Error).message}: ${String((error as { cause?: unknown }).cause)}`);
-          }
-          if (sigtermAt > 0) finishedAfterSigterm++;
-        }
-      };
-      const callers = Array.from({ length: CONCURRENCY }, caller);
-      // Let every caller have a request in flight, then terminate.
-      while (succeeded < 2 * CONCURRENCY && failures.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-      sigtermAt = Date.now();
-      server.child.kill('SIGTERM');
-      await Promise.all(callers);
-      routing = false;
-      await poller;
-      const exit = await server.exit;
+      const outcome = await terminateUnderLoad(server, CONCURRENCY, async () => {
+        const response = await fetch(`${server.url}/v2/models/mlp/infer`, { method: 'POST', body: MLP_BODY, headers: { 'content-type': 'application/json' } });
+        const body = (await response.json()) as { outputs?: { shape: number[] }[]; error?: string };
+        return response.status === 200 && body.outputs?.[0]?.shape[0] === MLP_ROWS ? undefined : `HTTP ${response.status}: ${body.error}`;
+      });
 
       // Readiness failed, and the balancer saw it, while the server was still draining.
-      expect(notReadyAfterMs).toBeLessThan(DRAIN_SECONDS * 1000);
-      expect(failures).toEqual([]);
+      expect(outcome.notReadyAfterMs).toBeLessThan(DRAIN_SECONDS * 1000);
+      expect(outcome.failures).toEqual([]);
       // At least the 200 requests in flight at the signal were answered, plus those sent while draining.
-      expect(finishedAfterSigterm).toBeGreaterThanOrEqual(CONCURRENCY);
-      expect(startedAfterSigterm).toBeGreaterThan(0);
-      expect(exit).toEqual({ code: 0, signal: null });
+      expect(outcome.finishedAfterSigterm).toBeGreaterThanOrEqual(CONCURRENCY);
+      expect(outcome.startedAfterSigterm).toBeGreaterThan(0);
+      expect(outcome.exit).toEqual({ code: 0, signal: null });
       const messages = logLines(server.stdout()).map((line) => line.msg);
       expect(messages).toContain('shutting down');
       expect(messages).toContain('stopped');
@@ -80,42 +98,14 @@ describe('SIGTERM under load', () => {
     const server = await startCliServer(['--model', 'mlp=models/mlp', '--disable-metrics', '--drain-seconds', `${DRAIN_SECONDS}`, '--shutdown-timeout-seconds', '30']);
     const clients = Array.from({ length: GRPC_CHANNELS }, () => new GrpcInferClient(server.grpcTarget));
     try {
-      let routing = true;
-      let sigtermAt = 0;
-      const poller = (async () => {
-        while (routing) {
-          const status = await fetch(`${server.url}/v2/health/ready`).then((response) => response.status, () => 0);
-          if (sigtermAt > 0 && status === 503) routing = false;
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-      })();
-      let succeeded = 0;
-      let finishedAfterSigterm = 0;
-      const failures: string[] = [];
-      const caller = async (client: GrpcInferClient) => {
-        while (routing) {
-          try {
-            const response = await client.infer(MLP_GRPC_REQUEST);
-            if (response.outputs[0]?.shape[0] === String(MLP_ROWS)) succeeded++;
-            else failures.push(`unexpected outputs ${JSON.stringify(response.outputs)}`);
-          } catch (error) {
-            failures.push((error as Error).message);
-          }
-          if (sigtermAt > 0) finishedAfterSigterm++;
-        }
-      };
-      const callers = Array.from({ length: GRPC_CALLERS }, (_, i) => caller(clients[i % GRPC_CHANNELS]!));
-      while (succeeded < 2 * GRPC_CALLERS && failures.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-      sigtermAt = Date.now();
-      server.child.kill('SIGTERM');
-      await Promise.all(callers);
-      routing = false;
-      await poller;
-      const exit = await server.exit;
+      const outcome = await terminateUnderLoad(server, GRPC_CALLERS, async (caller) => {
+        const response = await clients[caller % GRPC_CHANNELS]!.infer(MLP_GRPC_REQUEST);
+        return response.outputs[0]?.shape[0] === String(MLP_ROWS) ? undefined : `unexpected outputs ${JSON.stringify(response.outputs)}`;
+      });
 
-      expect(failures).toEqual([]);
-      expect(finishedAfterSigterm).toBeGreaterThanOrEqual(GRPC_CALLERS);
-      expect(exit).toEqual({ code: 0, signal: null });
+      expect(outcome.failures).toEqual([]);
+      expect(outcome.finishedAfterSigterm).toBeGreaterThanOrEqual(GRPC_CALLERS);
+      expect(outcome.exit).toEqual({ code: 0, signal: null });
       const messages = logLines(server.stdout()).map((line) => line.msg);
       expect(messages).toContain('gRPC server loaded for the first connection');
       expect(messages).toContain('stopped');

@@ -264,7 +264,7 @@ async function irisRun(extraArgs: string[], sink?: { received: () => number }, r
 
 /**
  * "spans exported N (x per request)": a traced iris request makes four or five spans (request,
- * decode, queue when it waited, inference, encode); fewer per request means the SDK dropped some.
+ * decode, queue when it waited, inference, encode); fewer per request means the exporter dropped some.
  */
 function spansExported(run: Run): string {
   return run.spansExported === undefined ? '' : `  spans exported ${run.spansExported} (${(run.spansExported / Math.max(1, run.answered)).toFixed(2)} per request)`;

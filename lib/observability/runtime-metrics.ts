@@ -29,7 +29,7 @@ export enum RuntimeMetric {
   LOGGER_QUEUE_DEPTH = 'kfs_logger_queue_depth',
   /** Counter of CloudEvents the request logger dropped (sink slow or down); label `reason`: `queue_full`, `send_failed` or `shutdown`. */
   LOGGER_DROPPED_TOTAL = 'kfs_logger_dropped_events_total',
-  /** Counter of spans tracing dropped because the exporter's queue was full (collector slow or down). */
+  /** Counter of spans tracing did not export, by `reason`: `queue_full` (collector slow or down), `rejected`, `export_failed`. */
   TRACING_DROPPED_SPANS_TOTAL = 'kfs_tracing_dropped_spans_total',
   /** Counter (seconds) of CPU time (Prometheus client default). */
   PROCESS_CPU_SECONDS = 'process_cpu_seconds_total',

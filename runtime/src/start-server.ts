@@ -19,7 +19,7 @@ import { ServerLifecycle } from './server/lifecycle';
 import { ThrottledTally, ThrottledWarning } from './server/throttled-log';
 import { InferencePipeline } from './server/run-inference';
 import type { InferenceTracing } from './tracing/tracing';
-import type { TracingEvents } from './tracing/tracing-diagnostics';
+import type { SpanDropReason, SpanExportEvents } from './tracing/otlp/otlp-span-exporter';
 import type { TracingOptions } from './tracing/tracing-options';
 
 /** Options of {@link startServer}. */
@@ -179,7 +179,7 @@ const GRPC_SHUTDOWN_GRACE_MS = 10_000;
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const metrics = options.metricsPort === undefined ? undefined : new RuntimeMetrics();
-  // Loaded only when asked for: with tracing off, OpenTelemetry is never even required.
+  // Loaded only when asked for: with tracing off, its code is never even required.
   // The app (and its log) is built after tracing, which its hooks need.
   let app: FastifyInstance | undefined;
   const tracing = options.tracing === undefined ? undefined : new (await import('./tracing/tracing')).InferenceTracing(options.tracing, tracingEvents(() => app?.log, metrics));
@@ -341,16 +341,16 @@ function loggerEvents(log: () => FastifyBaseLogger | undefined, metrics: Runtime
 }
 
 /**
- * Tracing's dropped spans go to their counter and, summed up, to the log; failed exports and the
- * SDK's other warnings to the log. At most one line a second of each, as for the request logger.
+ * Tracing's dropped spans go to their counter and, summed up by reason, to the log; failed exports
+ * to the log. At most one line a second of each, as for the request logger.
  */
-function tracingEvents(log: () => FastifyBaseLogger | undefined, metrics: RuntimeMetrics | undefined): TracingEvents {
-  const drops = new ThrottledTally<'queue_full'>((dropped) => log()?.warn({ droppedSpans: dropped.queue_full }, 'tracing dropped spans: the OTLP exporter queue was full'));
+function tracingEvents(log: () => FastifyBaseLogger | undefined, metrics: RuntimeMetrics | undefined): SpanExportEvents {
+  const drops = new ThrottledTally<SpanDropReason>((dropped) => log()?.warn({ droppedSpans: dropped }, 'tracing dropped spans'));
   const problems = new ThrottledWarning((message, suppressed) => log()?.warn({ suppressed }, `tracing: ${message}`));
   return {
-    spansDropped: (count) => {
-      metrics?.tracingSpansDropped(count);
-      drops.add('queue_full', count);
+    spansDropped: (reason, count) => {
+      metrics?.tracingSpansDropped(reason, count);
+      drops.add(reason, count);
     },
     problem: (message) => problems.warn(message),
   };

@@ -7,6 +7,7 @@ Run by test/runtime/tracing/tracing.test.ts (it prints its port, then serves on 
 
 POST /v1/traces  application/x-protobuf ExportTraceServiceRequest → ExportTraceServiceResponse
 GET  /spans      every span received, ids in hex, with its resource's attributes
+GET  /headers    the HTTP headers of every export received
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 
 lock = threading.Lock()
 spans: list[dict] = []
+headers: list[dict] = []
 
 
 def any_value(value) -> object:  # noqa: ANN001 - an opentelemetry.proto AnyValue
@@ -45,7 +47,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         with lock:
-            self.send(200, "application/json", json.dumps(spans).encode())
+            received = headers if self.path == "/headers" else spans
+            self.send(200, "application/json", json.dumps(received).encode())
 
     def read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() != "chunked":
@@ -82,14 +85,19 @@ class Handler(BaseHTTPRequestHandler):
                             "start_ns": span.start_time_unix_nano,
                             "end_ns": span.end_time_unix_nano,
                             "attributes": attributes(span.attributes),
-                            "links": [{"trace_id": link.trace_id.hex(), "span_id": link.span_id.hex()} for link in span.links],
+                            "links": [{"trace_id": link.trace_id.hex(), "span_id": link.span_id.hex(), "flags": link.flags} for link in span.links],
+                            "events": [{"name": event.name, "time_ns": event.time_unix_nano, "attributes": attributes(event.attributes)} for event in span.events],
                             "status": span.status.code,
+                            "status_message": span.status.message,
+                            "flags": span.flags,
                             "resource": resource,
                             "scope": scope_spans.scope.name,
+                            "scope_version": scope_spans.scope.version,
                         }
                     )
         with lock:
             spans.extend(received)
+            headers.append({name.lower(): value for name, value in self.headers.items()})
         self.send(200, "application/x-protobuf", ExportTraceServiceResponse().SerializeToString())
 
 

@@ -7,6 +7,7 @@ import type { ModelSource } from '../models/model';
 import { EXECUTION_PROVIDERS, type ExecutionProvider, type SessionOptions } from '../models/session-options';
 import { normalizeModelUri } from '../models/storage';
 import type { ServeOptions, ShutdownOptions } from '../start-server';
+import { otlpHeaders } from '../tracing/otlp/otlp-headers';
 import type { TracingOptions } from '../tracing/tracing-options';
 import { UsageError } from './usage';
 
@@ -209,7 +210,17 @@ function parseTracing(read: Read, env: NodeJS.ProcessEnv): TracingOptions | unde
   if (ratio !== undefined && (!/^\d*\.?\d+$/.test(ratio.value) || !(sampleRatio! >= 0 && sampleRatio! <= 1))) {
     throw new UsageError(`${ratio.flag} must be a number from 0 to 1, got '${ratio.value}'`);
   }
-  return { otlpEndpoint: parseHttpUrl(endpoint.flag, endpoint.value), ...(sampleRatio === undefined ? {} : { sampleRatio }) };
+  let headers: Record<string, string>;
+  try {
+    headers = otlpHeaders(env);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return {
+    otlpEndpoint: parseHttpUrl(endpoint.flag, endpoint.value),
+    ...(sampleRatio === undefined ? {} : { sampleRatio }),
+    ...(Object.keys(headers).length === 0 ? {} : { headers }),
+  };
 }
 
 function parseSession(read: Read): SessionOptions | undefined {

@@ -79,6 +79,8 @@ Metrics and tracing:
   --disable-metrics           No metrics server.
   --otlp-endpoint URL         Trace with OpenTelemetry, exporting OTLP/HTTP protobuf to URL
                               (/v1/traces appended when URL has no path). Off by default.
+                              OTEL_EXPORTER_OTLP_ENDPOINT works too, and OTEL_EXPORTER_OTLP_HEADERS /
+                              OTEL_EXPORTER_OTLP_TRACES_HEADERS (name=value,...) add export headers.
   --trace-sample-ratio R      Share of requests traced when the caller sent no traceparent or B3
                               sampling decision, 0 to 1 (default 1).
 

@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { type Model, ModelState } from '../models/model';
 import type { ModelEntry } from '../models/model-repository';
 import type { InferenceObserver, RequestTimings } from '../server/inference-observer';
+import type { SpanDropReason } from '../tracing/otlp/otlp-span-exporter';
 import type { RequestTrace } from '../tracing/request-trace';
 import { METRIC } from './metric-names';
 import { type CounterSeries, PreResolvedCounter } from './pre-resolved-counter';
@@ -48,7 +49,7 @@ export class RuntimeMetrics implements InferenceObserver {
   readonly #loaded: Gauge<'model_name'>;
   readonly #loadSeconds: Histogram<'model_name'>;
   readonly #loggerDropped: Counter<'reason'>;
-  readonly #tracingDropped: Counter;
+  readonly #tracingDropped: Counter<'reason'>;
   #loggerDepth: () => number = () => 0;
   /** Each model's labelled series, looked up once per request by name. */
   readonly #series = new Map<string, ModelSeries>();
@@ -79,7 +80,12 @@ export class RuntimeMetrics implements InferenceObserver {
       },
     });
     this.#loggerDropped = new Counter({ name: METRIC.LOGGER_DROPPED_TOTAL, help: 'CloudEvents the request logger dropped, by reason.', labelNames: ['reason'] as const, registers });
-    this.#tracingDropped = new Counter({ name: METRIC.TRACING_DROPPED_SPANS_TOTAL, help: "Spans tracing dropped because the exporter's queue was full (the collector slow or down).", registers });
+    this.#tracingDropped = new Counter({
+      name: METRIC.TRACING_DROPPED_SPANS_TOTAL,
+      help: 'Spans tracing did not export, by reason: queue_full (collector slow or down), rejected (collector refused them), export_failed (retries used up).',
+      labelNames: ['reason'] as const,
+      registers,
+    });
     collectDefaultMetrics({ register: this.registry });
   }
 
@@ -138,9 +144,9 @@ export class RuntimeMetrics implements InferenceObserver {
     this.#loggerDepth = depth;
   }
 
-  /** Spans the tracing SDK dropped (its exporter queue full). */
-  tracingSpansDropped(count: number): void {
-    this.#tracingDropped.inc(count);
+  /** Spans tracing did not export. */
+  tracingSpansDropped(reason: SpanDropReason, count: number): void {
+    this.#tracingDropped.inc({ reason }, count);
   }
 
   loggerDropped(reason: DropReason, count = 1): void {

@@ -1,16 +1,15 @@
 import { type Metadata, type ServerInterceptor, ServerInterceptingCall, status as GrpcStatus } from '@grpc/grpc-js';
-import type { TextMapGetter } from '@opentelemetry/api';
 import { attachTrace } from '../server/grpc/call-context';
 import type { RequestTrace } from './request-trace';
 import type { InferenceTracing } from './tracing';
 
-const METADATA: TextMapGetter<Metadata> = {
-  keys: (metadata) => Object.keys(metadata.getMap()),
-  get: (metadata, key) => {
-    const values = metadata.get(key).map((value) => value.toString());
+/** A propagation header from gRPC metadata (binary values never carry one). */
+function metadataHeader(metadata: Metadata): (name: string) => readonly string[] | undefined {
+  return (name) => {
+    const values = metadata.get(name).map((value) => value.toString());
     return values.length === 0 ? undefined : values;
-  },
-};
+  };
+}
 
 /** Liveness, readiness and health checks are probes: no span each. */
 const UNTRACED = new Set([
@@ -34,7 +33,7 @@ export function grpcTracingInterceptor(tracing: InferenceTracing): ServerInterce
       start: (next) =>
         next({
           onReceiveMetadata: (metadata, nextMetadata) => {
-            requestTrace = tracing.startRequest(metadata, METADATA, method.path.slice(1), { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': rpc });
+            requestTrace = tracing.startRequest(metadataHeader(metadata), method.path.slice(1), { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': rpc });
             nextMetadata(metadata);
           },
           onReceiveMessage: (message, nextMessage) => {

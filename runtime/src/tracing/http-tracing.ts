@@ -1,20 +1,13 @@
-import type { TextMapGetter } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestTrace } from './request-trace';
 import type { InferenceTracing } from './tracing';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The request's trace when tracing is on and the route is traced; routes hand it to the inference path. */
+    /** The request's trace when tracing is on, the route is traced and the request sampled; routes hand it to the inference path. */
     trace?: RequestTrace;
   }
 }
-
-const HEADERS: TextMapGetter<IncomingHttpHeaders> = {
-  keys: (headers) => Object.keys(headers),
-  get: (headers, key) => headers[key],
-};
 
 /** Probes are not worth a span each (MLServer and KServe leave them out as well). */
 function isTraced(request: FastifyRequest): boolean {
@@ -31,7 +24,8 @@ export function registerHttpTracing(app: FastifyInstance, tracing: InferenceTrac
   app.addHook('onRequest', (request, _reply, done) => {
     if (isTraced(request)) {
       const route = request.routeOptions.url ?? request.url.split('?')[0]!;
-      request.trace = tracing.startRequest(request.headers, HEADERS, `${request.method} ${route}`, {
+      const headers = request.headers;
+      request.trace = tracing.startRequest((name) => headers[name], `${request.method} ${route}`, {
         'http.request.method': request.method,
         'http.route': route,
         'url.path': request.url.split('?')[0]!,

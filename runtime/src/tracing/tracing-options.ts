@@ -1,4 +1,4 @@
-/** OpenTelemetry tracing of the inference path; off unless an OTLP endpoint is given. */
+/** Tracing of the inference path, exported over OTLP; off unless an OTLP endpoint is given. */
 export interface TracingOptions {
   /**
    * Where spans are exported, OTLP over HTTP with protobuf bodies (the collector's port 4318), e.g.
@@ -16,4 +16,10 @@ export interface TracingOptions {
    * @default 'kfs-runtime'
    */
   readonly serviceName?: string;
+  /**
+   * HTTP headers sent with every export, e.g. a hosted collector's API key. The CLI reads them
+   * from `OTEL_EXPORTER_OTLP_HEADERS` and `OTEL_EXPORTER_OTLP_TRACES_HEADERS`.
+   * @default - none
+   */
+  readonly headers?: Readonly<Record<string, string>>;
 }

@@ -1,126 +1,151 @@
-import {
-  type Attributes,
-  type Context,
-  diag,
-  DiagLogLevel,
-  type HrTime,
-  type Link,
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type TextMapGetter,
-  type Tracer,
-} from '@opentelemetry/api';
-import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { B3Propagator } from '@opentelemetry/propagator-b3';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { Model } from '../models/model';
 import type { InferenceObserver, RequestTimings } from '../server/inference-observer';
 import { RUNTIME_NAME, RUNTIME_VERSION } from '../version';
-import type { RequestTrace } from './request-trace';
-import { type TracingEvents, TracingDiagnostics } from './tracing-diagnostics';
+import { ExportRequestFrame } from './otlp/otlp-trace-encoding';
+import { OtlpSpanExporter, type SpanExportEvents } from './otlp/otlp-span-exporter';
+import { RequestTrace } from './request-trace';
+import { type AttributeValue, SpanKind, StatusCode } from './span';
+import { RandomIds } from './trace-ids';
+import { extractPropagation, type HeaderReader } from './trace-propagation';
+import { isSampled } from './trace-sampling';
 import type { TracingOptions } from './tracing-options';
 
-/** Reads a propagation header from whatever carries them (HTTP headers, gRPC metadata). */
-export type HeaderGetter<Carrier> = TextMapGetter<Carrier>;
-
 /**
- * OpenTelemetry for the inference path: extracts the caller's context (W3C `traceparent` /
- * `tracestate`, and B3 single or multi header, which Istio's default config emits), starts a
- * server span per request, and records the decode, queue (batch wait), inference and encode
- * phases as child spans from the timestamps the inference path already takes. A model run that
+ * Tracing of the inference path, exported over OTLP: continues the caller's trace (W3C
+ * `traceparent` / `tracestate`, or B3 single or multi header, which Istio's Zipkin setup emits),
+ * makes a server span per request, and records the decode, queue (batch wait), inference and encode
+ * phases as its child spans from the timestamps the inference path already takes. A model run that
  * served a dynamic batch is one `inference` span linked to every request span it served.
- * Exported over OTLP/HTTP (protobuf) in batches, off the request path.
+ *
+ * Spans follow OpenTelemetry's data model and semantic conventions and reach any OpenTelemetry
+ * collector, but are made here rather than by the OpenTelemetry SDK: the SDK cost more CPU per
+ * request than the request itself (span objects, context objects, and a queue of them that survives
+ * into the old generation). Here a span is a few fields until it ends, then protobuf bytes.
  *
  * Only constructed when tracing is configured: with tracing off there is no hook, no interceptor
  * and no observer, so requests pay nothing for it.
  */
 export class InferenceTracing implements InferenceObserver {
-  readonly #provider: TracerProvider;
-  readonly #tracer: Tracer;
-  readonly #propagator = new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new B3Propagator()] });
+  readonly #exporter: OtlpSpanExporter;
+  readonly #ids = new RandomIds();
+  readonly #sampleRatio: number;
   /** hrtime → wall clock: one anchor, so span times keep hrtime's resolution. */
   readonly #anchorEpochNs = BigInt(Date.now()) * 1_000_000n;
   readonly #anchorHr = process.hrtime.bigint();
 
   /**
-   * @param events where dropped spans and export failures go (the SDK's diagnostics are process-wide,
-   *   so the last tracing constructed in a process receives them).
+   * @param events where dropped spans and failed exports go.
    */
-  constructor(options: TracingOptions, events?: TracingEvents) {
-    if (events !== undefined) diag.setLogger(new TracingDiagnostics(events), { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
-    this.#provider = new TracerProvider({
-      resource: resourceFromAttributes({ 'service.name': options.serviceName ?? RUNTIME_NAME, 'service.version': RUNTIME_VERSION }),
-      sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio ?? 1) }),
-      spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: tracesUrl(options.otlpEndpoint) }), scheduledDelayMillis: 1000 })],
+  constructor(options: TracingOptions, events: SpanExportEvents) {
+    this.#sampleRatio = options.sampleRatio ?? 1;
+    const frame = new ExportRequestFrame({
+      resource: { 'service.name': options.serviceName ?? RUNTIME_NAME, 'service.version': RUNTIME_VERSION },
+      scope: { name: RUNTIME_NAME, version: RUNTIME_VERSION },
     });
-    this.#tracer = this.#provider.getTracer(RUNTIME_NAME, RUNTIME_VERSION);
+    this.#exporter = new OtlpSpanExporter(frame, { url: new URL(tracesUrl(options.otlpEndpoint)), ...(options.headers === undefined ? {} : { headers: options.headers }) }, events);
   }
 
-  /** Starts the server span of a request, as a child of the caller's span when it sent one. */
-  startRequest<Carrier>(carrier: Carrier, getter: HeaderGetter<Carrier>, name: string, attributes: Attributes): RequestTrace {
-    const parent = this.#propagator.extract(ROOT_CONTEXT, carrier, getter);
-    const span = this.#tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
-    return { span, context: trace.setSpan(parent, span) };
+  /**
+   * Starts the server span of a request, as a child of the caller's span when it sent one; undefined
+   * when the request is not sampled (the caller said so, or the sample ratio left it out).
+   */
+  startRequest(header: HeaderReader, name: string, attributes: Record<string, AttributeValue>): RequestTrace | undefined {
+    const { parent, sampled } = extractPropagation(header);
+    const traceId = parent?.traceId ?? this.#ids.traceId();
+    if (!isSampled(sampled, traceId, this.#sampleRatio)) return undefined;
+    return new RequestTrace(traceId, this.#ids.spanId(), parent?.spanId, parent?.traceState, name, process.hrtime.bigint(), attributes);
   }
 
   /** Ends a request span; `error` marks it failed with the message clients got. */
-  endRequest(requestTrace: RequestTrace, attributes: Attributes, error?: string): void {
-    requestTrace.span.setAttributes(attributes);
-    if (error !== undefined) requestTrace.span.setStatus({ code: SpanStatusCode.ERROR, message: error });
-    requestTrace.span.end();
+  endRequest(trace: RequestTrace, attributes: Record<string, AttributeValue>, error?: string): void {
+    Object.assign(trace.attributes, attributes);
+    this.#exporter.add({
+      traceId: trace.traceId,
+      spanId: trace.spanId,
+      ...(trace.parentSpanId === undefined ? {} : { parentSpanId: trace.parentSpanId }),
+      parentIsRemote: trace.parentSpanId !== undefined,
+      ...(trace.traceState === undefined ? {} : { traceState: trace.traceState }),
+      name: trace.name,
+      kind: SpanKind.SERVER,
+      startNs: this.#epochNs(trace.started),
+      endNs: this.#epochNs(process.hrtime.bigint()),
+      attributes: trace.attributes,
+      ...(trace.events === undefined ? {} : { events: trace.events }),
+      ...(error === undefined ? {} : { status: { code: StatusCode.ERROR, message: error } }),
+    });
   }
 
-  requestSucceeded(model: Model, requestTrace: RequestTrace | undefined, timings: RequestTimings): void {
-    if (requestTrace === undefined || !requestTrace.span.isRecording()) return;
-    requestTrace.span.setAttribute('kfs.model.name', model.name);
-    this.#phase(requestTrace.context, 'decode', timings.started, timings.inputDecoded);
-    if (timings.runStarted > timings.inputDecoded) this.#phase(requestTrace.context, 'queue', timings.inputDecoded, timings.runStarted);
-    this.#phase(requestTrace.context, 'encode', timings.inferred, timings.outputEncoded);
+  requestSucceeded(model: Model, trace: RequestTrace | undefined, timings: RequestTimings): void {
+    if (trace === undefined) return;
+    trace.attributes['kfs.model.name'] = model.name;
+    this.#phase(trace, 'decode', timings.started, timings.inputDecoded);
+    if (timings.runStarted > timings.inputDecoded) this.#phase(trace, 'queue', timings.inputDecoded, timings.runStarted);
+    this.#phase(trace, 'encode', timings.inferred, timings.outputEncoded);
   }
 
-  requestFailed(model: Model, requestTrace: RequestTrace | undefined, _started: bigint, _failed: bigint, error: unknown): void {
-    if (requestTrace === undefined || !requestTrace.span.isRecording()) return;
-    requestTrace.span.setAttribute('kfs.model.name', model.name);
-    requestTrace.span.recordException(error as Error);
+  /** The error goes on the request span as an `exception` event (OpenTelemetry's exception convention). */
+  requestFailed(model: Model, trace: RequestTrace | undefined, _started: bigint, failed: bigint, error: unknown): void {
+    if (trace === undefined) return;
+    trace.attributes['kfs.model.name'] = model.name;
+    const exception = error instanceof Error ? error : new Error(String(error));
+    (trace.events ??= []).push({
+      name: 'exception',
+      timeNs: this.#epochNs(failed),
+      attributes: {
+        'exception.type': exception.name,
+        'exception.message': exception.message,
+        ...(exception.stack === undefined ? {} : { 'exception.stacktrace': exception.stack }),
+      },
+    });
   }
 
   executionFinished(model: Model, served: readonly (RequestTrace | undefined)[], rows: number, started: bigint, ended: bigint, error: unknown): void {
-    const traced = served.filter((requestTrace): requestTrace is RequestTrace => requestTrace !== undefined && requestTrace.span.isRecording());
+    const traced = served.filter((trace): trace is RequestTrace => trace !== undefined);
     if (traced.length === 0) return;
     // A run for one request is its child; a batch run belongs to no single request, so it starts
     // its own trace and links every request span it served (OpenTelemetry's batch pattern).
-    const parent = served.length === 1 ? traced[0]!.context : ROOT_CONTEXT;
-    const links: Link[] = served.length === 1 ? [] : traced.map((requestTrace) => ({ context: requestTrace.span.spanContext() }));
-    const span = this.#tracer.startSpan(
-      'inference',
-      { startTime: this.#hrTime(started), links, attributes: { 'kfs.model.name': model.name, 'kfs.batch.rows': rows, 'kfs.batch.requests': served.length } },
-      parent,
-    );
-    if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-    span.end(this.#hrTime(ended));
+    const own = served.length === 1 ? traced[0] : undefined;
+    this.#exporter.add({
+      traceId: own?.traceId ?? this.#ids.traceId(),
+      spanId: this.#ids.spanId(),
+      ...(own === undefined ? { links: traced } : { parentSpanId: own.spanId }),
+      parentIsRemote: false,
+      ...(own?.traceState === undefined ? {} : { traceState: own.traceState }),
+      name: 'inference',
+      kind: SpanKind.INTERNAL,
+      startNs: this.#epochNs(started),
+      endNs: this.#epochNs(ended),
+      attributes: { 'kfs.model.name': model.name, 'kfs.batch.rows': rows, 'kfs.batch.requests': served.length },
+      ...(error === undefined ? {} : { status: { code: StatusCode.ERROR, message: error instanceof Error ? error.message : String(error) } }),
+    });
   }
 
-  /** Sends the spans still buffered, then stops exporting (server shutdown). */
+  /** Sends the spans still queued, then stops exporting (server shutdown). */
   async shutdown(): Promise<void> {
-    await this.#provider.shutdown().catch(() => undefined);
+    await this.#exporter.shutdown();
   }
 
-  /** Spans still buffered are sent now; a failed export is reported through the events given to the constructor. */
+  /** Sends the spans queued so far; failures are reported through the events given to the constructor. */
   async flush(): Promise<void> {
-    await this.#provider.forceFlush().catch(() => undefined);
+    await this.#exporter.flush();
   }
 
-  #phase(parent: Context, name: string, from: bigint, to: bigint): void {
-    this.#tracer.startSpan(name, { startTime: this.#hrTime(from) }, parent).end(this.#hrTime(to));
+  #phase(trace: RequestTrace, name: string, from: bigint, to: bigint): void {
+    this.#exporter.add({
+      traceId: trace.traceId,
+      spanId: this.#ids.spanId(),
+      parentSpanId: trace.spanId,
+      parentIsRemote: false,
+      ...(trace.traceState === undefined ? {} : { traceState: trace.traceState }),
+      name,
+      kind: SpanKind.INTERNAL,
+      startNs: this.#epochNs(from),
+      endNs: this.#epochNs(to),
+    });
   }
 
-  #hrTime(at: bigint): HrTime {
-    const epochNs = this.#anchorEpochNs + (at - this.#anchorHr);
-    return [Number(epochNs / 1_000_000_000n), Number(epochNs % 1_000_000_000n)];
+  #epochNs(hrtime: bigint): bigint {
+    return this.#anchorEpochNs + (hrtime - this.#anchorHr);
   }
 }
 

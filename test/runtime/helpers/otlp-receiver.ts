@@ -16,11 +16,16 @@ export interface ReceivedSpan {
   start_ns: number;
   end_ns: number;
   attributes: Record<string, unknown>;
-  links: { trace_id: string; span_id: string }[];
+  links: { trace_id: string; span_id: string; flags: number }[];
+  events: { name: string; time_ns: number; attributes: Record<string, unknown> }[];
   /** OTLP StatusCode: 0 unset, 1 ok, 2 error. */
   status: number;
+  status_message: string;
+  /** OTLP SpanFlags: W3C trace flags in the low byte, 0x100 "is-remote known", 0x200 "parent is remote". */
+  flags: number;
   resource: Record<string, unknown>;
   scope: string;
+  scope_version: string;
 }
 
 /** test/python/otlp_receiver.py as a real process on loopback. */
@@ -38,6 +43,11 @@ export class OtlpReceiver {
 
   async spans(): Promise<ReceivedSpan[]> {
     return (await (await fetch(`${this.endpoint}/spans`)).json()) as ReceivedSpan[];
+  }
+
+  /** The HTTP headers of each export received (names in lower case). */
+  async exportHeaders(): Promise<Record<string, string>[]> {
+    return (await (await fetch(`${this.endpoint}/headers`)).json()) as Record<string, string>[];
   }
 
   /** Polls until the trace has `count` spans (export is batched and asynchronous). */

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { RUNTIME_VERSION } from '../../../runtime/src/version';
 import { type CliServer, startCliServer } from '../helpers/cli-server';
 import { GrpcInferClient } from '../helpers/grpc-client';
 import { OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver';
 
-// The server runs as its own process: OpenTelemetry's exporter loads node:http with a dynamic
-// import(), which Jest's module sandbox refuses. Spans are exported in batches, about once a second.
+// The server runs as its own process, as in production; the receiver decodes what it exports with
+// opentelemetry-proto's own Python bindings. Spans are exported in batches, about once a second.
 const TRACING = ['--otlp-endpoint', '', '--disable-metrics', '--drain-seconds', '0'];
 
 const IRIS_BODY = JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], data: [6.0, 2.9, 4.9, 1.6] }] });
@@ -55,10 +56,15 @@ describe('OpenTelemetry tracing', () => {
       status: 0,
       scope: 'kfs-runtime',
       attributes: { 'http.request.method': 'POST', 'http.route': '/v2/models/:model/infer', 'url.path': '/v2/models/iris/infer', 'http.response.status_code': 200, 'kfs.model.name': 'iris' },
-      resource: { 'service.name': 'kfs-runtime' },
+      resource: { 'service.name': 'kfs-runtime', 'service.version': RUNTIME_VERSION },
+      scope_version: RUNTIME_VERSION,
+      // Sampled, and its parent is the caller's (remote) span.
+      flags: 0x01 | 0x100 | 0x200,
+      events: [],
     });
     for (const phase of ['decode', 'inference', 'encode']) {
-      expect(named(spans, phase)).toMatchObject({ parent_span_id: request.span_id, kind: INTERNAL });
+      // Children of a span in this process carry the caller's tracestate on.
+      expect(named(spans, phase)).toMatchObject({ trace_id: traceId, parent_span_id: request.span_id, kind: INTERNAL, flags: 0x01 | 0x100, trace_state: 'vendor=abc' });
     }
     expect(named(spans, 'inference').attributes).toMatchObject({ 'kfs.model.name': 'iris', 'kfs.batch.rows': 1, 'kfs.batch.requests': 1 });
     // Unbatched requests do not wait in a queue.
@@ -105,6 +111,20 @@ describe('OpenTelemetry tracing', () => {
     expect(request).toMatchObject({ name: 'POST /v2/models/:model/infer', parent_span_id: spanId, status: 0, attributes: { 'http.response.status_code': 400 } });
   });
 
+  it('records a failure inside the model path as an exception event on the request span', async () => {
+    const { traceId, spanId } = ids();
+    // Three values where the model takes four: refused by the model's input check, not by JSON parsing.
+    const body = JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 3], data: [1, 2, 3] }] });
+    const response = await fetch(`${server.url}/v2/models/iris/infer`, { method: 'POST', body, headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${spanId}-01` } });
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as { error: string };
+    const [request] = await receiver.trace(traceId, 1);
+    expect(request!.attributes).toMatchObject({ 'kfs.model.name': 'iris', 'http.response.status_code': 400 });
+    expect(request!.events).toEqual([{ name: 'exception', time_ns: expect.any(Number), attributes: expect.objectContaining({ 'exception.message': error, 'exception.type': expect.any(String) }) }]);
+    expect(request!.events[0]!.time_ns).toBeGreaterThanOrEqual(request!.start_ns);
+    expect(request!.events[0]!.time_ns).toBeLessThanOrEqual(request!.end_ns);
+  });
+
   it("follows the caller's decision: a traceparent that is not sampled exports nothing", async () => {
     const { traceId, spanId } = ids();
     expect((await infer(server, { traceparent: `00-${traceId}-${spanId}-00` })).status).toBe(200);
@@ -112,6 +132,39 @@ describe('OpenTelemetry tracing', () => {
     expect((await infer(server, { traceparent: `00-${marker}-${markerSpan}-01` })).status).toBe(200);
     await receiver.trace(marker, 4);
     expect((await receiver.spans()).filter((span) => span.trace_id === traceId)).toEqual([]);
+  });
+
+  it('starts a new trace at the sample ratio when the caller sent no decision, and never when the caller said not to', async () => {
+    const sampled = await startCliServer(['--model', 'iris=models/iris', ...tracingArgs(receiver), '--trace-sample-ratio', '0']);
+    try {
+      // Ratio 0 leaves out every request that brings no decision, with or without a B3 parent.
+      const { traceId: deferred, spanId: deferredParent } = ids();
+      expect((await infer(sampled, { 'x-b3-traceid': deferred, 'x-b3-spanid': deferredParent })).status).toBe(200);
+      const { traceId: denied, spanId: deniedParent } = ids();
+      expect((await infer(sampled, { b3: `${denied}-${deniedParent}-0` })).status).toBe(200);
+      // A caller that sampled is followed whatever the ratio.
+      const { traceId: marker, spanId: markerParent } = ids();
+      expect((await infer(sampled, { b3: `${marker}-${markerParent}-1` })).status).toBe(200);
+      expect(await receiver.trace(marker, 4)).toHaveLength(4);
+      const all = await receiver.spans();
+      expect(all.filter((span) => span.trace_id === deferred || span.trace_id === denied)).toEqual([]);
+    } finally {
+      await sampled.kill();
+    }
+  });
+
+  it('sends the headers of OTEL_EXPORTER_OTLP_HEADERS and OTEL_EXPORTER_OTLP_TRACES_HEADERS with every export', async () => {
+    const env = { OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20general, x-tenant=a', OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'Authorization=Bearer%20traces' };
+    const withHeaders = await startCliServer(['--model', 'iris=models/iris', ...tracingArgs(receiver)], env);
+    try {
+      const { traceId, spanId } = ids();
+      expect((await infer(withHeaders, { traceparent: `00-${traceId}-${spanId}-01` })).status).toBe(200);
+      await receiver.trace(traceId, 4);
+      // The signal-specific variable wins for a name both give.
+      expect(await receiver.exportHeaders()).toContainEqual(expect.objectContaining({ authorization: 'Bearer traces', 'x-tenant': 'a', 'content-type': 'application/x-protobuf' }));
+    } finally {
+      await withHeaders.kill();
+    }
   });
 
   it('exports the spans still buffered on SIGTERM before exiting', async () => {
@@ -151,6 +204,9 @@ describe('OpenTelemetry tracing', () => {
       expect(batchSpans).toHaveLength(1);
       const [batch] = batchSpans;
       expect(batch!.parent_span_id).toBe('');
+      // A root span of ours; its links point at spans of this process.
+      expect(batch!.flags).toBe(0x01 | 0x100);
+      expect(batch!.links.map((link) => link.flags)).toEqual([0x101, 0x101, 0x101]);
       expect(batch!.attributes).toMatchObject({ 'kfs.batch.rows': 3, 'kfs.batch.requests': 3 });
       expect(batch!.links.map((link) => `${link.trace_id}/${link.span_id}`).sort()).toEqual(requestSpans.map((span) => `${span.trace_id}/${span.span_id}`).sort());
     } finally {

@@ -1,0 +1,148 @@
+/** Protobuf wire types (https://protobuf.dev/programming-guides/encoding/). */
+export const enum WireType {
+  VARINT = 0,
+  FIXED64 = 1,
+  LENGTH_DELIMITED = 2,
+  FIXED32 = 5,
+}
+
+/**
+ * Writes protobuf wire format into one growing buffer: just the field kinds OTLP spans use. A
+ * nested message is written in place (`beginMessage` / `endMessage`): its length is only known at
+ * its end, so one byte is kept for it and the body moved right in the rare case it needs more.
+ * That lets a span go straight into its export batch with no intermediate objects or copies.
+ */
+export class ProtobufWriter {
+  #buffer: Buffer;
+  #position = 0;
+
+  constructor(initialBytes = 16 * 1024) {
+    this.#buffer = Buffer.allocUnsafe(initialBytes);
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.#position;
+  }
+
+  /** What was written, as a view of the writer's buffer (valid until the next write). */
+  bytes(): Buffer {
+    return this.#buffer.subarray(0, this.#position);
+  }
+
+  tag(field: number, wireType: WireType): void {
+    this.varint(field * 8 + wireType);
+  }
+
+  /** A non-negative integer up to 2^53 as a varint. */
+  varint(value: number): void {
+    this.#reserve(10);
+    const buffer = this.#buffer;
+    let position = this.#position;
+    while (value > 0x7f) {
+      buffer[position++] = (value % 0x80) | 0x80;
+      value = Math.floor(value / 0x80);
+    }
+    buffer[position++] = value;
+    this.#position = position;
+  }
+
+  /** An int64 field's value: negative numbers take ten bytes (two's complement), as protobuf says. */
+  int64(value: number): void {
+    if (value >= 0) {
+      this.varint(value);
+      return;
+    }
+    let remaining = BigInt.asUintN(64, BigInt(value));
+    this.#reserve(10);
+    while (remaining > 0x7fn) {
+      this.#buffer[this.#position++] = Number(remaining & 0x7fn) | 0x80;
+      remaining >>= 7n;
+    }
+    this.#buffer[this.#position++] = Number(remaining);
+  }
+
+  fixed32(value: number): void {
+    this.#reserve(4);
+    this.#position = this.#buffer.writeUInt32LE(value, this.#position);
+  }
+
+  fixed64(value: bigint): void {
+    this.#reserve(8);
+    this.#position = this.#buffer.writeBigUInt64LE(value, this.#position);
+  }
+
+  double(value: number): void {
+    this.#reserve(8);
+    this.#position = this.#buffer.writeDoubleLE(value, this.#position);
+  }
+
+  bool(value: boolean): void {
+    this.varint(value ? 1 : 0);
+  }
+
+  /** Bytes already in wire format (a field encoded elsewhere). */
+  raw(bytes: Uint8Array): void {
+    this.#reserve(bytes.length);
+    this.#buffer.set(bytes, this.#position);
+    this.#position += bytes.length;
+  }
+
+  /** A length-delimited field holding `bytes`. */
+  bytesField(field: number, bytes: Uint8Array): void {
+    this.tag(field, WireType.LENGTH_DELIMITED);
+    this.varint(bytes.length);
+    this.#reserve(bytes.length);
+    this.#buffer.set(bytes, this.#position);
+    this.#position += bytes.length;
+  }
+
+  /** A length-delimited field holding `text` as UTF-8. */
+  stringField(field: number, text: string): void {
+    this.tag(field, WireType.LENGTH_DELIMITED);
+    const length = Buffer.byteLength(text, 'utf8');
+    this.varint(length);
+    this.#reserve(length);
+    this.#position += this.#buffer.write(text, this.#position, length, 'utf8');
+  }
+
+  /** Starts an embedded message in `field`; returns where its length goes, for {@link endMessage}. */
+  beginMessage(field: number): number {
+    this.tag(field, WireType.LENGTH_DELIMITED);
+    this.#reserve(1);
+    return this.#position++;
+  }
+
+  /** Ends the embedded message begun at `lengthAt`, writing its length there. */
+  endMessage(lengthAt: number): void {
+    const length = this.#position - lengthAt - 1;
+    if (length < 0x80) {
+      this.#buffer[lengthAt] = length;
+      return;
+    }
+    const lengthBytes = varintSize(length);
+    this.#reserve(lengthBytes - 1);
+    this.#buffer.copyWithin(lengthAt + lengthBytes, lengthAt + 1, this.#position);
+    const end = this.#position + lengthBytes - 1;
+    this.#position = lengthAt;
+    this.varint(length);
+    this.#position = end;
+  }
+
+  #reserve(bytes: number): void {
+    if (this.#position + bytes <= this.#buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, this.#position + bytes));
+    this.#buffer.copy(grown, 0, 0, this.#position);
+    this.#buffer = grown;
+  }
+}
+
+/** Bytes a varint of `value` takes. */
+export function varintSize(value: number): number {
+  let size = 1;
+  while (value > 0x7f) {
+    value = Math.floor(value / 0x80);
+    size++;
+  }
+  return size;
+}

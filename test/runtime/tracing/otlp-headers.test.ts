@@ -1,0 +1,23 @@
+import { otlpHeaders } from '../../../runtime/src/tracing/otlp/otlp-headers';
+
+describe('otlpHeaders', () => {
+  test('reads name=value pairs, percent-decoded, the traces variable overriding the general one per name', () => {
+    expect(
+      otlpHeaders({
+        OTEL_EXPORTER_OTLP_HEADERS: 'Authorization=Bearer%20one, x-tenant=a%2Cb ,',
+        OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'authorization=Bearer%20two',
+      }),
+    ).toEqual({ authorization: 'Bearer two', 'x-tenant': 'a,b' });
+    expect(otlpHeaders({})).toEqual({});
+  });
+
+  test.each([
+    ['OTEL_EXPORTER_OTLP_HEADERS', 'novalue', /OTEL_EXPORTER_OTLP_HEADERS: 'novalue' is not a header \(use name=value pairs/],
+    ['OTEL_EXPORTER_OTLP_HEADERS', 'bad name=1', /'bad name=1' is not a header/],
+    ['OTEL_EXPORTER_OTLP_TRACES_HEADERS', 'x=%E0%A4%A', /OTEL_EXPORTER_OTLP_TRACES_HEADERS: the value of 'x' is not valid percent-encoding/],
+    ['OTEL_EXPORTER_OTLP_HEADERS', 'x=a%0D%0Ab', /the value of 'x' contains a line break/],
+    ['OTEL_EXPORTER_OTLP_HEADERS', 'content-type=text/plain', /the exporter sets 'content-type' itself; remove it/],
+  ])('%s=%s is refused, naming the variable and the fix', (variable, value, message) => {
+    expect(() => otlpHeaders({ [variable]: value })).toThrow(message);
+  });
+});

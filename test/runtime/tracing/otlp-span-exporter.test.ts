@@ -1,0 +1,205 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { Reader, Writer } from 'protobufjs';
+import { ExportRequestFrame } from '../../../runtime/src/tracing/otlp/otlp-trace-encoding';
+import { OtlpSpanExporter, type OtlpSpanExporterOptions, type SpanDropReason } from '../../../runtime/src/tracing/otlp/otlp-span-exporter';
+import { type FinishedSpan, SpanKind } from '../../../runtime/src/tracing/span';
+
+/** A real HTTP collector on loopback whose answers the test scripts, one per export (the last repeats). */
+class ScriptedCollector {
+  readonly exports: { spans: string[]; headers: IncomingHttpHeaders }[] = [];
+  private constructor(
+    private readonly server: Server,
+    readonly url: URL,
+    private readonly answers: { status: number; body?: Buffer; headers?: Record<string, string> }[],
+  ) {}
+
+  static async start(answers: { status: number; body?: Buffer; headers?: Record<string, string> }[] = [{ status: 200 }]): Promise<ScriptedCollector> {
+    let collector: ScriptedCollector | undefined;
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        collector!.exports.push({ spans: spanNames(Buffer.concat(chunks)), headers: request.headers });
+        const answer = collector!.answers.length > 1 ? collector!.answers.shift()! : collector!.answers[0]!;
+        response.writeHead(answer.status, { 'content-type': 'application/x-protobuf', ...answer.headers }).end(answer.body ?? Buffer.alloc(0));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    collector = new ScriptedCollector(server, new URL(`http://127.0.0.1:${port}/v1/traces`), answers);
+    return collector;
+  }
+
+  spanCount(): number {
+    return this.exports.reduce((total, { spans }) => total + spans.length, 0);
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** The span names in an ExportTraceServiceRequest, read with protobufjs (resource_spans 1 → scope_spans 2 → spans 2 → name 5). */
+function spanNames(request: Buffer): string[] {
+  const names: string[] = [];
+  const fields = (bytes: Uint8Array, wanted: number): Uint8Array[] => {
+    const reader = Reader.create(bytes);
+    const found: Uint8Array[] = [];
+    while (reader.pos < reader.len) {
+      const tag = reader.uint32();
+      if (tag >>> 3 === wanted && (tag & 7) === 2) found.push(reader.bytes());
+      else reader.skipType(tag & 7);
+    }
+    return found;
+  };
+  for (const resourceSpans of fields(request, 1)) {
+    for (const scopeSpans of fields(resourceSpans, 2)) {
+      for (const span of fields(scopeSpans, 2)) names.push(...fields(span, 5).map((name) => Buffer.from(name).toString('utf8')));
+    }
+  }
+  return names;
+}
+
+/** An ExportTraceServiceResponse with partial_success { rejected_spans, error_message }, encoded by protobufjs. */
+function partialSuccess(rejected: number, message: string): Buffer {
+  const inner = Writer.create().uint32((1 << 3) | 0).int64(rejected).uint32((2 << 3) | 2).string(message).finish();
+  return Buffer.from(Writer.create().uint32((1 << 3) | 2).bytes(inner).finish());
+}
+
+const FRAME = new ExportRequestFrame({ resource: { 'service.name': 'test' }, scope: { name: 'test', version: '1' } });
+
+function span(name: string): FinishedSpan {
+  return { traceId: Buffer.alloc(16, 1), spanId: Buffer.alloc(8, 2), parentIsRemote: false, name, kind: SpanKind.INTERNAL, startNs: 1n, endNs: 2n };
+}
+
+function exporterFor(collector: ScriptedCollector, options: Partial<OtlpSpanExporterOptions> = {}) {
+  const dropped: Partial<Record<SpanDropReason, number>> = {};
+  const problems: string[] = [];
+  const exporter = new OtlpSpanExporter(
+    FRAME,
+    { url: collector.url, scheduledDelayMs: 60_000, maxBatchSpans: 3, maxQueuedSpans: 6, retryBackoffMs: 10, timeoutMs: 2000, ...options },
+    { spansDropped: (reason, count) => (dropped[reason] = (dropped[reason] ?? 0) + count), problem: (message) => problems.push(message) },
+  );
+  return { exporter, dropped, problems };
+}
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('OtlpSpanExporter', () => {
+  let collector: ScriptedCollector;
+  afterEach(() => collector.close());
+
+  test('a full batch goes out at once, a partial one after the scheduled delay, in the order the spans ended', async () => {
+    collector = await ScriptedCollector.start();
+    const { exporter, dropped } = exporterFor(collector, { scheduledDelayMs: 200 });
+    for (const name of ['a', 'b', 'c', 'd']) exporter.add(span(name));
+    await until(() => collector.exports.length === 1);
+    expect(collector.exports[0]!.spans).toEqual(['a', 'b', 'c']);
+    const waited = Date.now();
+    await until(() => collector.exports.length === 2);
+    expect(Date.now() - waited).toBeGreaterThanOrEqual(100);
+    expect(collector.exports[1]!.spans).toEqual(['d']);
+    expect(collector.exports[1]!.headers['content-type']).toBe('application/x-protobuf');
+    expect(dropped).toEqual({});
+    await exporter.shutdown();
+  });
+
+  test('retries 503 and 429 (honouring Retry-After) and then delivers every span', async () => {
+    collector = await ScriptedCollector.start([{ status: 503 }, { status: 429, headers: { 'retry-after': '0' } }, { status: 200 }]);
+    const { exporter, dropped, problems } = exporterFor(collector);
+    for (const name of ['a', 'b', 'c']) exporter.add(span(name));
+    await exporter.flush();
+    expect(collector.exports.map(({ spans }) => spans)).toEqual([['a', 'b', 'c'], ['a', 'b', 'c'], ['a', 'b', 'c']]);
+    expect(dropped).toEqual({});
+    expect(problems).toEqual([]);
+    await exporter.shutdown();
+  });
+
+  test('a refusal that a retry cannot change (400) drops the batch at once, counted and reported', async () => {
+    collector = await ScriptedCollector.start([{ status: 400, body: Buffer.from('bad spans') }, { status: 200 }]);
+    const { exporter, dropped, problems } = exporterFor(collector);
+    for (const name of ['a', 'b']) exporter.add(span(name));
+    await exporter.flush();
+    exporter.add(span('c'));
+    await exporter.flush();
+    expect(collector.exports.map(({ spans }) => spans)).toEqual([['a', 'b'], ['c']]);
+    expect(dropped).toEqual({ rejected: 2 });
+    expect(problems).toEqual([expect.stringMatching(/^export of 2 spans to http:\/\/127\.0\.0\.1:\d+\/v1\/traces refused: HTTP 400: bad spans$/)]);
+    await exporter.shutdown();
+  });
+
+  test("spans the collector reports as rejected in a partial success are counted, with the collector's message", async () => {
+    collector = await ScriptedCollector.start([{ status: 200, body: partialSuccess(2, 'span too large') }]);
+    const { exporter, dropped, problems } = exporterFor(collector);
+    for (const name of ['a', 'b', 'c']) exporter.add(span(name));
+    await exporter.flush();
+    expect(dropped).toEqual({ rejected: 2 });
+    expect(problems).toEqual([expect.stringMatching(/rejected 2 of 3 spans: span too large$/)]);
+    await exporter.shutdown();
+  });
+
+  test('a collector that keeps failing gets maxAttempts tries, then the batch is dropped as export_failed', async () => {
+    collector = await ScriptedCollector.start([{ status: 502 }]);
+    const { exporter, dropped, problems } = exporterFor(collector, { maxAttempts: 3 });
+    exporter.add(span('a'));
+    await exporter.flush();
+    expect(collector.exports).toHaveLength(3);
+    expect(dropped).toEqual({ export_failed: 1 });
+    expect(problems).toEqual([expect.stringMatching(/^export of 1 spans to .* failed: HTTP 502$/)]);
+    await exporter.shutdown();
+  });
+
+  test('while an export is in flight, spans past maxQueuedSpans are dropped as queue_full, the rest exported', async () => {
+    // The first answer comes late: everything added meanwhile has to queue.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slow = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => void held.then(() => response.writeHead(200).end()));
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    collector = await ScriptedCollector.start();
+    const { exporter, dropped } = exporterFor(collector, { url: new URL(`http://127.0.0.1:${(slow.address() as { port: number }).port}/v1/traces`) });
+    try {
+      for (let index = 0; index < 3; index++) exporter.add(span(`first-${index}`));
+      // In flight now; six more fit in the queue, the last two do not.
+      for (let index = 0; index < 8; index++) exporter.add(span(`queued-${index}`));
+      expect(dropped).toEqual({ queue_full: 2 });
+      release();
+      await exporter.flush();
+      expect(dropped).toEqual({ queue_full: 2 });
+    } finally {
+      await exporter.shutdown();
+      slow.closeAllConnections();
+      await new Promise((resolve) => slow.close(resolve));
+    }
+  });
+
+  test('sends the configured headers; shutdown exports what is queued and lets the process go', async () => {
+    collector = await ScriptedCollector.start();
+    const { exporter } = exporterFor(collector, { headers: { authorization: 'Bearer x' } });
+    exporter.add(span('last'));
+    await exporter.shutdown();
+    expect(collector.exports).toEqual([{ spans: ['last'], headers: expect.objectContaining({ authorization: 'Bearer x' }) }]);
+  });
+
+  test('an unreachable collector is tried, then reported with the network error', async () => {
+    collector = await ScriptedCollector.start();
+    const url = new URL(collector.url);
+    await collector.close();
+    collector = await ScriptedCollector.start();
+    const { exporter, dropped, problems } = exporterFor(collector, { url, maxAttempts: 2 });
+    exporter.add(span('a'));
+    await exporter.flush();
+    expect(dropped).toEqual({ export_failed: 1 });
+    expect(problems).toEqual([expect.stringMatching(/failed: .*ECONNREFUSED/)]);
+    await exporter.shutdown();
+  });
+});

@@ -81,10 +81,12 @@ export const GCS_CREDENTIALS_MOUNT_PATH = '/var/secrets/gcs';
 
 /**
  * Variables that hold a credential and so must come from a Secret (`valueFrom`), never a plain
- * value written into the manifest; names ending in `-headers` too (they carry Authorization headers).
+ * value written into the manifest; names ending in `-headers` too (they carry Authorization headers),
+ * and OpenTelemetry's export headers (a hosted collector's API key), which kfs-runtime reads.
  */
 export const CREDENTIAL_ENV: readonly string[] = [
   'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'HF_TOKEN', 'AZURE_CLIENT_SECRET', 'AZURE_STORAGE_ACCESS_KEY', 'AZ_CLIENT_SECRET',
+  'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
 ];
 
 /** KServe's default HTTP port for model servers (Knative's default user port too). */

@@ -2,6 +2,10 @@
  * OpenTelemetry tracing inside kfs-runtime (beside the sidecars' spans of `tracing`): a server span
  * per request continuing the caller's W3C `traceparent` or B3 context, with decode, batch queue,
  * inference and encode spans, exported over OTLP/HTTP.
+ *
+ * A collector that wants headers (a hosted one's API key) gets them from the predictor's `env`:
+ * `OTEL_EXPORTER_OTLP_HEADERS` (or `OTEL_EXPORTER_OTLP_TRACES_HEADERS`) as `name=value` pairs,
+ * from a Secret (`EnvValue.fromSecretValue`); a plain value is refused, as for other credentials.
  */
 export interface RuntimeTracingOptions {
   /**

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { residentMemory } from './image-start';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -10,6 +11,8 @@ export interface RuntimeProcess {
   readonly http: string;
   /** CPU seconds (user + system) the server process has used so far, from /proc (Linux). */
   cpuSeconds(): number;
+  /** The server process's resident memory now, bytes (VmRSS). */
+  residentBytes(): number;
   stop(): Promise<void>;
 }
 
@@ -38,7 +41,7 @@ export async function startRuntimeProcess(args: readonly string[]): Promise<Runt
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline && child.exitCode === null) {
     const ready = await fetch(`${http}/v2/health/ready`).then((response) => response.status === 200, () => false);
-    if (ready) return { http, stop, cpuSeconds: () => processCpuSeconds(child.pid!) };
+    if (ready) return { http, stop, cpuSeconds: () => processCpuSeconds(child.pid!), residentBytes: () => residentMemory(child.pid!).rssBytes };
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   await stop();

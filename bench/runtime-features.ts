@@ -51,6 +51,8 @@ interface Run {
   readonly eventsDelivered?: number;
   /** Spans the OTLP receiver got from this server (flushed at shutdown), when tracing was on. */
   readonly spansExported?: number;
+  /** The server's resident memory right after the load, MB. */
+  readonly residentMb?: number;
 }
 
 /** inference_count / execution_count of a model: how full its runs were. */
@@ -248,7 +250,7 @@ async function irisRun(extraArgs: string[], sink?: { received: () => number }, r
     const body = Buffer.from(JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], data: [6.0, 2.9, 4.9, 1.6] }] }));
     const client = poster(server.http, '/v2/models/iris/infer', body, { 'content-type': 'application/json' });
     try {
-      run = await load(IRIS_CALLERS, client.send, server.cpuSeconds);
+      run = { ...(await load(IRIS_CALLERS, client.send, server.cpuSeconds)), residentMb: server.residentBytes() / 1e6 };
     } finally {
       client.close();
     }
@@ -283,7 +285,8 @@ function line(label: string, run: Run, unit: string, baseline: Run): string {
 /** A feature's line: its run, and the server CPU it adds per request over the baseline. */
 function cpuLine(label: string, run: Run, baseline: Run): string {
   const added = run.serverCpuUs - baseline.serverCpuUs;
-  return `${line(label, run, 'req/s', baseline)}  (${added >= 0 ? '+' : ''}${added.toFixed(0)} us/req CPU)`;
+  const memory = run.residentMb === undefined ? '' : `, RSS ${run.residentMb.toFixed(0)} MB`;
+  return `${line(label, run, 'req/s', baseline)}  (${added >= 0 ? '+' : ''}${added.toFixed(0)} us/req CPU${memory})`;
 }
 
 /**
@@ -339,7 +342,7 @@ export async function runObservabilityBenchmark(): Promise<void> {
     const logging = ['--log-url', sink.url, '--log-mode', 'all'];
     const tracing = ['--otlp-endpoint', receiver.url, '--trace-sample-ratio', '1'];
     const [bare, observed] = await interleaved(() => irisRun(['--disable-metrics']), () => irisRun([...metrics, ...logging, ...tracing], sink, receiver));
-    console.log(line('all off (baseline)', bare, 'req/s', bare));
+    console.log(cpuLine('all off (baseline)', bare, bare));
     console.log(cpuLine('metrics + logging + tracing on', observed, bare) + delivery(observed) + spansExported(observed));
     const ratio = observed.requestsPerSecond / bare.requestsPerSecond;
     // Dropped events mean logging did less than asked: such a run cannot meet the goal.

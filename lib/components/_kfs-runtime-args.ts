@@ -107,5 +107,10 @@ function tracingArgs(ctx: ComponentContext, tracing: RuntimeTracingOptions | und
     }
     args.push(`--trace-sample-ratio=${tracing.sampleRatio}`);
   }
+  const serviceName = tracing.serviceName ?? `${ctx.isvcName}-predictor`;
+  if (serviceName.trim() === '' || serviceName.length > 255 || /[\x00-\x1f\x7f]/.test(serviceName)) {
+    throw propError(ctx.owner, 'observability.runtimeTracing.serviceName', serviceName, 'is not a service name', 'use 1 to 255 printable characters, e.g. \'fraud-model\'');
+  }
+  args.push(`--trace-service-name=${serviceName}`);
   return args;
 }

@@ -19,4 +19,11 @@ export interface RuntimeTracingOptions {
    * @default 1
    */
   readonly sampleRatio?: number;
+
+  /**
+   * The spans' `service.name`, which tracing UIs list them under.
+   * @default - the predictor's service name, `<InferenceService name>-predictor` (the Knative
+   *   Service's name, which Istio's spans of the same request use too)
+   */
+  readonly serviceName?: string;
 }

@@ -7,7 +7,7 @@ import type { ModelSource } from '../models/model';
 import { EXECUTION_PROVIDERS, type ExecutionProvider, type SessionOptions } from '../models/session-options';
 import { normalizeModelUri } from '../models/storage';
 import type { ServeOptions, ShutdownOptions } from '../start-server';
-import { otlpHeaders } from '../tracing/otlp/otlp-headers';
+import { otlpHeaders, resourceAttributes } from '../tracing/otel-environment';
 import type { TracingOptions } from '../tracing/tracing-options';
 import { UsageError } from './usage';
 
@@ -110,6 +110,7 @@ type FlagName =
   | 'log-queue-size'
   | 'otlp-endpoint'
   | 'trace-sample-ratio'
+  | 'trace-service-name'
   | 'execution-provider'
   | 'intra-op-threads'
   | 'inter-op-threads'
@@ -202,8 +203,9 @@ function parseTracing(read: Read, env: NodeJS.ProcessEnv): TracingOptions | unde
     read('otlp-endpoint', 'KFS_OTLP_ENDPOINT') ??
     (env.OTEL_EXPORTER_OTLP_ENDPOINT ? { flag: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: env.OTEL_EXPORTER_OTLP_ENDPOINT } : undefined);
   const ratio = read('trace-sample-ratio', 'KFS_TRACE_SAMPLE_RATIO');
+  const named = read('trace-service-name', 'KFS_TRACE_SERVICE_NAME');
   if (endpoint === undefined) {
-    if (ratio !== undefined) throw new UsageError(`${ratio.flag} needs --otlp-endpoint (tracing is off without one)`);
+    for (const given of [ratio, named]) if (given !== undefined) throw new UsageError(`${given.flag} needs --otlp-endpoint (tracing is off without one)`);
     return undefined;
   }
   const sampleRatio = ratio === undefined ? undefined : Number(ratio.value);
@@ -211,14 +213,25 @@ function parseTracing(read: Read, env: NodeJS.ProcessEnv): TracingOptions | unde
     throw new UsageError(`${ratio.flag} must be a number from 0 to 1, got '${ratio.value}'`);
   }
   let headers: Record<string, string>;
+  let attributes: Record<string, string>;
   try {
     headers = otlpHeaders(env);
+    attributes = resourceAttributes(env);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  // OpenTelemetry's order: OTEL_SERVICE_NAME, then service.name in OTEL_RESOURCE_ATTRIBUTES; then
+  // the Knative Service's name (K_SERVICE, set in every Knative pod), as Istio's spans name it.
+  const serviceName = named?.value ?? (env.OTEL_SERVICE_NAME || undefined) ?? attributes['service.name'] ?? (env.K_SERVICE || undefined);
+  if (serviceName !== undefined && (serviceName.length > 255 || /[\x00-\x1f\x7f]/.test(serviceName))) {
+    throw new UsageError(`${named?.flag ?? 'the service name'} must be at most 255 characters without control characters, got ${JSON.stringify(serviceName.slice(0, 300))}`);
+  }
+  delete attributes['service.name'];
   return {
     otlpEndpoint: parseHttpUrl(endpoint.flag, endpoint.value),
     ...(sampleRatio === undefined ? {} : { sampleRatio }),
+    ...(serviceName === undefined ? {} : { serviceName }),
+    ...(Object.keys(attributes).length === 0 ? {} : { resourceAttributes: attributes }),
     ...(Object.keys(headers).length === 0 ? {} : { headers }),
   };
 }
@@ -340,6 +353,7 @@ function parseOrThrowUsage(args: readonly string[]) {
         'log-queue-size': { type: 'string' },
         'otlp-endpoint': { type: 'string' },
         'trace-sample-ratio': { type: 'string' },
+        'trace-service-name': { type: 'string' },
         'execution-provider': { type: 'string' },
         'intra-op-threads': { type: 'string' },
         'inter-op-threads': { type: 'string' },

@@ -83,6 +83,9 @@ Metrics and tracing:
                               OTEL_EXPORTER_OTLP_TRACES_HEADERS (name=value,...) add export headers.
   --trace-sample-ratio R      Share of requests traced when the caller sent no traceparent or B3
                               sampling decision, 0 to 1 (default 1).
+  --trace-service-name NAME   The spans' service.name (default: OTEL_SERVICE_NAME, else the Knative
+                              Service's name K_SERVICE, else kfs-runtime). OTEL_RESOURCE_ATTRIBUTES
+                              (key=value,...) adds resource attributes.
 
 onnxruntime:
   --execution-provider cpu|cuda

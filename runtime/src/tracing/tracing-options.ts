@@ -12,10 +12,17 @@ export interface TracingOptions {
    */
   readonly sampleRatio?: number;
   /**
-   * The `service.name` of the spans.
+   * The `service.name` of the spans. The CLI takes `--trace-service-name`, else `OTEL_SERVICE_NAME`,
+   * else `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, else the Knative Service's name (`K_SERVICE`).
    * @default 'kfs-runtime'
    */
   readonly serviceName?: string;
+  /**
+   * More attributes of the spans' resource (`deployment.environment.name`, say); the CLI reads them
+   * from `OTEL_RESOURCE_ATTRIBUTES`. `service.instance.id` defaults to the host name (the pod's name).
+   * @default - none
+   */
+  readonly resourceAttributes?: Readonly<Record<string, string>>;
   /**
    * HTTP headers sent with every export, e.g. a hosted collector's API key. The CLI reads them
    * from `OTEL_EXPORTER_OTLP_HEADERS` and `OTEL_EXPORTER_OTLP_TRACES_HEADERS`.

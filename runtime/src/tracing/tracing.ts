@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { Model } from '../models/model';
 import type { InferenceObserver, RequestTimings } from '../server/inference-observer';
 import { RUNTIME_NAME, RUNTIME_VERSION } from '../version';
@@ -39,7 +40,12 @@ export class InferenceTracing implements InferenceObserver {
   constructor(options: TracingOptions, events: SpanExportEvents) {
     this.#sampleRatio = options.sampleRatio ?? 1;
     const frame = new ExportRequestFrame({
-      resource: { 'service.name': options.serviceName ?? RUNTIME_NAME, 'service.version': RUNTIME_VERSION },
+      resource: {
+        'service.instance.id': hostname(),
+        'service.version': RUNTIME_VERSION,
+        ...options.resourceAttributes,
+        'service.name': options.serviceName ?? RUNTIME_NAME,
+      },
       scope: { name: RUNTIME_NAME, version: RUNTIME_VERSION },
     });
     this.#exporter = new OtlpSpanExporter(frame, { url: new URL(tracesUrl(options.otlpEndpoint)), ...(options.headers === undefined ? {} : { headers: options.headers }) }, events);

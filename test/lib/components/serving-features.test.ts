@@ -46,12 +46,14 @@ describe('kfs-runtime serving features on the predictor', () => {
     expect(argsOf({ logger: { url: 'https://sink.example.com/events' } })).toContain('--log-mode=all');
   });
 
-  test('observability.runtimeTracing maps to --otlp-endpoint and --trace-sample-ratio', () => {
+  test('observability.runtimeTracing maps to --otlp-endpoint, --trace-sample-ratio and --trace-service-name, named after the predictor by default', () => {
     expect(argsOf({}, { observability: { runtimeTracing: { otlpEndpoint: 'http://otel-collector.observability.svc.cluster.local:4318', sampleRatio: 0.25 } } })).toEqual([
       ...BASE_ARGS,
       '--otlp-endpoint=http://otel-collector.observability.svc.cluster.local:4318',
       '--trace-sample-ratio=0.25',
+      '--trace-service-name=iris-predictor',
     ]);
+    expect(argsOf({}, { observability: { runtimeTracing: { otlpEndpoint: 'http://c:4318', serviceName: 'fraud model' } } })).toContain('--trace-service-name=fraud model');
   });
 
   test('a GPU predictor on kfs-runtime runs the CUDA execution provider', () => {
@@ -102,6 +104,8 @@ describe('serving features: exact messages', () => {
       `InferenceService 'iris': predictor.logger.metadataAnnotations ('team=ml,ops') cannot be passed as name=value in a comma-separated flag; use a name without ',' or '=' and a value without ','`],
     ['OTLP endpoint without a scheme', () => build({}, { observability: { runtimeTracing: { otlpEndpoint: 'otel-collector:4318' } } }),
       `InferenceService 'iris': observability.runtimeTracing.otlpEndpoint ('otel-collector:4318') is not an http:// or https:// URL; write it as e.g. 'http://broker-ingress.knative-eventing.svc.cluster.local/ml/default'`],
+    ['service name with a line break', () => build({}, { observability: { runtimeTracing: { otlpEndpoint: 'http://c:4318', serviceName: 'a\nb' } } }),
+      `InferenceService 'iris': observability.runtimeTracing.serviceName ('a\nb') is not a service name; use 1 to 255 printable characters, e.g. 'fraud-model'`],
     ['sample ratio above 1', () => build({}, { observability: { runtimeTracing: { otlpEndpoint: 'http://c:4318', sampleRatio: 2 } } }),
       `InferenceService 'iris': observability.runtimeTracing.sampleRatio (2) is not between 0 and 1; use a number from 0 (no request) to 1 (every request), e.g. 0.1`],
   ])('%s', (_name, construct, message) => {

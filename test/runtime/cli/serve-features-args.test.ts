@@ -82,7 +82,27 @@ describe('serve flags for batching, logging, metrics, tracing, onnxruntime and s
     expect(command([], { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).options.tracing).toEqual({ otlpEndpoint: 'http://collector:4318' });
   });
 
+  it("names the spans' service from --trace-service-name, else OTEL_SERVICE_NAME, else OTEL_RESOURCE_ATTRIBUTES' service.name, else Knative's K_SERVICE", () => {
+    const tracing = (args: string[], env: NodeJS.ProcessEnv) => command(['--otlp-endpoint', 'http://otel:4318', ...args], env).options.tracing;
+    const env = { OTEL_SERVICE_NAME: 'from-otel', OTEL_RESOURCE_ATTRIBUTES: 'service.name=from-attributes,team=ml', K_SERVICE: 'iris-predictor' };
+    expect(tracing(['--trace-service-name', 'from-flag'], env)).toMatchObject({ serviceName: 'from-flag', resourceAttributes: { team: 'ml' } });
+    expect(tracing([], env)?.serviceName).toBe('from-otel');
+    expect(tracing([], { ...env, OTEL_SERVICE_NAME: '' })?.serviceName).toBe('from-attributes');
+    expect(tracing([], { K_SERVICE: 'iris-predictor' })).toEqual({ otlpEndpoint: 'http://otel:4318', serviceName: 'iris-predictor' });
+    expect(tracing([], {})).toEqual({ otlpEndpoint: 'http://otel:4318' });
+    // service.name is the resource's name, not one more attribute.
+    expect(tracing([], env)?.resourceAttributes).toEqual({ team: 'ml' });
+  });
+
+  it('reads the export headers from OTEL_EXPORTER_OTLP_HEADERS', () => {
+    expect(command(['--otlp-endpoint', 'http://otel:4318'], { OTEL_EXPORTER_OTLP_HEADERS: 'api-key=s3cr%3Dt' }).options.tracing?.headers).toEqual({ 'api-key': 's3cr=t' });
+  });
+
   it.each<[string[], NodeJS.ProcessEnv, string]>([
+    [['--trace-service-name', 'iris'], {}, '--trace-service-name needs --otlp-endpoint (tracing is off without one)'],
+    [['--otlp-endpoint', 'http://otel:4318', '--trace-service-name', 'a\nb'], {}, '--trace-service-name must be at most 255 characters without control characters, got "a\\nb"'],
+    [['--otlp-endpoint', 'http://otel:4318'], { OTEL_RESOURCE_ATTRIBUTES: 'team' }, "OTEL_RESOURCE_ATTRIBUTES: 'team' is not key=value (use key=value pairs separated by commas, with values percent-encoded)"],
+    [['--otlp-endpoint', 'http://otel:4318'], { OTEL_EXPORTER_OTLP_HEADERS: 'host=x' }, "OTEL_EXPORTER_OTLP_HEADERS: the exporter sets 'host' itself; remove it"],
     [['--max-batch-size', '0'], {}, "--max-batch-size must be a positive whole number, got '0'"],
     [['--max-latency-ms', 'soon'], {}, "--max-latency-ms must be a positive whole number, got 'soon'"],
     [[], { KFS_MAX_BATCH_SIZE: '-1' }, "KFS_MAX_BATCH_SIZE must be a positive whole number, got '-1'"],

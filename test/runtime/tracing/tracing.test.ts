@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { RUNTIME_VERSION } from '../../../runtime/src/version';
 import { type CliServer, startCliServer } from '../helpers/cli-server';
 import { GrpcInferClient } from '../helpers/grpc-client';
@@ -56,7 +57,8 @@ describe('OpenTelemetry tracing', () => {
       status: 0,
       scope: 'kfs-runtime',
       attributes: { 'http.request.method': 'POST', 'http.route': '/v2/models/:model/infer', 'url.path': '/v2/models/iris/infer', 'http.response.status_code': 200, 'kfs.model.name': 'iris' },
-      resource: { 'service.name': 'kfs-runtime', 'service.version': RUNTIME_VERSION },
+      // No K_SERVICE outside Knative: the runtime's own name; the instance is the host (the pod).
+      resource: { 'service.name': 'kfs-runtime', 'service.version': RUNTIME_VERSION, 'service.instance.id': hostname() },
       scope_version: RUNTIME_VERSION,
       // Sampled, and its parent is the caller's (remote) span.
       flags: 0x01 | 0x100 | 0x200,
@@ -153,13 +155,20 @@ describe('OpenTelemetry tracing', () => {
     }
   });
 
-  it('sends the headers of OTEL_EXPORTER_OTLP_HEADERS and OTEL_EXPORTER_OTLP_TRACES_HEADERS with every export', async () => {
-    const env = { OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20general, x-tenant=a', OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'Authorization=Bearer%20traces' };
+  it('sends the headers of OTEL_EXPORTER_OTLP_HEADERS and OTEL_EXPORTER_OTLP_TRACES_HEADERS with every export, under the resource the environment names', async () => {
+    const env = {
+      OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20general, x-tenant=a',
+      OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'Authorization=Bearer%20traces',
+      OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=staging,service.instance.id=pod-1',
+      // What Knative sets in the pod: the spans are then named after the Knative Service.
+      K_SERVICE: 'iris-predictor',
+    };
     const withHeaders = await startCliServer(['--model', 'iris=models/iris', ...tracingArgs(receiver)], env);
     try {
       const { traceId, spanId } = ids();
       expect((await infer(withHeaders, { traceparent: `00-${traceId}-${spanId}-01` })).status).toBe(200);
-      await receiver.trace(traceId, 4);
+      const [span] = await receiver.trace(traceId, 4);
+      expect(span!.resource).toEqual({ 'service.name': 'iris-predictor', 'service.version': RUNTIME_VERSION, 'service.instance.id': 'pod-1', 'deployment.environment.name': 'staging' });
       // The signal-specific variable wins for a name both give.
       expect(await receiver.exportHeaders()).toContainEqual(expect.objectContaining({ authorization: 'Bearer traces', 'x-tenant': 'a', 'content-type': 'application/x-protobuf' }));
     } finally {

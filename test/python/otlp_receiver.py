@@ -12,6 +12,7 @@ GET  /headers    the HTTP headers of every export received
 
 from __future__ import annotations
 
+import gzip
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -67,6 +68,8 @@ class Handler(BaseHTTPRequestHandler):
         if self.path != "/v1/traces" or self.headers.get("Content-Type") != "application/x-protobuf":
             self.send(404, "application/json", b'{"error": "expected POST /v1/traces, application/x-protobuf"}')
             return
+        if self.headers.get("Content-Encoding", "").lower() == "gzip":
+            body = gzip.decompress(body)
         request = ExportTraceServiceRequest()
         request.ParseFromString(body)
         received = []

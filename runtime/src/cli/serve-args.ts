@@ -7,7 +7,7 @@ import type { ModelSource } from '../models/model';
 import { EXECUTION_PROVIDERS, type ExecutionProvider, type SessionOptions } from '../models/session-options';
 import { normalizeModelUri } from '../models/storage';
 import type { ServeOptions, ShutdownOptions } from '../start-server';
-import { otlpHeaders, resourceAttributes } from '../tracing/otel-environment';
+import { type OtlpCompression, otlpCompression, otlpHeaders, otlpTimeoutMs, resourceAttributes } from '../tracing/otel-environment';
 import type { TracingOptions } from '../tracing/tracing-options';
 import { UsageError } from './usage';
 
@@ -214,9 +214,13 @@ function parseTracing(read: Read, env: NodeJS.ProcessEnv): TracingOptions | unde
   }
   let headers: Record<string, string>;
   let attributes: Record<string, string>;
+  let compression: OtlpCompression | undefined;
+  let exportTimeoutMs: number | undefined;
   try {
     headers = otlpHeaders(env);
     attributes = resourceAttributes(env);
+    compression = otlpCompression(env);
+    exportTimeoutMs = otlpTimeoutMs(env);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -233,6 +237,8 @@ function parseTracing(read: Read, env: NodeJS.ProcessEnv): TracingOptions | unde
     ...(serviceName === undefined ? {} : { serviceName }),
     ...(Object.keys(attributes).length === 0 ? {} : { resourceAttributes: attributes }),
     ...(Object.keys(headers).length === 0 ? {} : { headers }),
+    ...(compression === undefined ? {} : { compression }),
+    ...(exportTimeoutMs === undefined ? {} : { exportTimeoutMs }),
   };
 }
 

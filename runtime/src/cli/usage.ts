@@ -80,7 +80,9 @@ Metrics and tracing:
   --otlp-endpoint URL         Trace with OpenTelemetry, exporting OTLP/HTTP protobuf to URL
                               (/v1/traces appended when URL has no path). Off by default.
                               OTEL_EXPORTER_OTLP_ENDPOINT works too, and OTEL_EXPORTER_OTLP_HEADERS /
-                              OTEL_EXPORTER_OTLP_TRACES_HEADERS (name=value,...) add export headers.
+                              OTEL_EXPORTER_OTLP_TRACES_HEADERS (name=value,...) add export headers;
+                              OTEL_EXPORTER_OTLP_COMPRESSION=gzip and OTEL_EXPORTER_OTLP_TIMEOUT (ms)
+                              are read too (and their _TRACES_ forms).
   --trace-sample-ratio R      Share of requests traced when the caller sent no traceparent or B3
                               sampling decision, 0 to 1 (default 1).
   --trace-service-name NAME   The spans' service.name (default: OTEL_SERVICE_NAME, else the Knative

@@ -9,7 +9,7 @@
 /** An HTTP header name (RFC 9110 token). */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Headers the exporter sets itself. */
-const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'host', 'transfer-encoding', 'connection']);
+const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'content-encoding', 'host', 'transfer-encoding', 'connection']);
 /** A resource attribute key: printable ASCII without separators. */
 const ATTRIBUTE_KEY = /^[\x21-\x2b\x2d-\x3c\x3e-\x7e]+$/;
 const FIX = 'use key=value pairs separated by commas, with values percent-encoded';
@@ -58,4 +58,36 @@ function keyValueList(env: NodeJS.ProcessEnv, variable: string): [string, string
     }
   }
   return pairs;
+}
+
+/** How export bodies are compressed. */
+export type OtlpCompression = 'gzip' | 'none';
+
+/**
+ * `OTEL_EXPORTER_OTLP_TRACES_COMPRESSION`, else `OTEL_EXPORTER_OTLP_COMPRESSION`: `gzip` or `none`;
+ * undefined when neither is set.
+ */
+export function otlpCompression(env: NodeJS.ProcessEnv): OtlpCompression | undefined {
+  const [variable, value] = firstSet(env, 'OTEL_EXPORTER_OTLP_TRACES_COMPRESSION', 'OTEL_EXPORTER_OTLP_COMPRESSION');
+  if (value === undefined) return undefined;
+  const compression = value.trim().toLowerCase();
+  if (compression !== 'gzip' && compression !== 'none') throw new Error(`${variable} must be gzip or none, got '${value}'`);
+  return compression;
+}
+
+/** `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT`, else `OTEL_EXPORTER_OTLP_TIMEOUT`: one export's time limit, ms. */
+export function otlpTimeoutMs(env: NodeJS.ProcessEnv): number | undefined {
+  const [variable, value] = firstSet(env, 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', 'OTEL_EXPORTER_OTLP_TIMEOUT');
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new Error(`${variable} must be a whole number of milliseconds (1 or more), got '${value}'`);
+  return Number(value);
+}
+
+/** The first of the variables that is set and not empty, with its name. */
+function firstSet(env: NodeJS.ProcessEnv, ...variables: string[]): [string, string | undefined] {
+  for (const variable of variables) {
+    const value = env[variable];
+    if (value !== undefined && value.trim() !== '') return [variable, value];
+  }
+  return [variables[variables.length - 1]!, undefined];
 }

@@ -1,3 +1,5 @@
+import type { OtlpCompression } from './otel-environment';
+
 /** Tracing of the inference path, exported over OTLP; off unless an OTLP endpoint is given. */
 export interface TracingOptions {
   /**
@@ -29,4 +31,16 @@ export interface TracingOptions {
    * @default - none
    */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Export bodies gzip-compressed (`Content-Encoding: gzip`) or not. The CLI reads
+   * `OTEL_EXPORTER_OTLP_TRACES_COMPRESSION` / `OTEL_EXPORTER_OTLP_COMPRESSION`.
+   * @default 'none'
+   */
+  readonly compression?: OtlpCompression;
+  /**
+   * How long one export may take before it counts as failed (and is retried). The CLI reads
+   * `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT` / `OTEL_EXPORTER_OTLP_TIMEOUT`.
+   * @default 10000 (OTLP's default)
+   */
+  readonly exportTimeoutMs?: number;
 }

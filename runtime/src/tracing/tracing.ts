@@ -48,7 +48,16 @@ export class InferenceTracing implements InferenceObserver {
       },
       scope: { name: RUNTIME_NAME, version: RUNTIME_VERSION },
     });
-    this.#exporter = new OtlpSpanExporter(frame, { url: new URL(tracesUrl(options.otlpEndpoint)), ...(options.headers === undefined ? {} : { headers: options.headers }) }, events);
+    this.#exporter = new OtlpSpanExporter(
+      frame,
+      {
+        url: new URL(tracesUrl(options.otlpEndpoint)),
+        ...(options.headers === undefined ? {} : { headers: options.headers }),
+        ...(options.compression === undefined ? {} : { compression: options.compression }),
+        ...(options.exportTimeoutMs === undefined ? {} : { timeoutMs: options.exportTimeoutMs }),
+      },
+      events,
+    );
   }
 
   /**

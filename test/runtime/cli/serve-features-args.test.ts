@@ -94,8 +94,14 @@ describe('serve flags for batching, logging, metrics, tracing, onnxruntime and s
     expect(tracing([], env)?.resourceAttributes).toEqual({ team: 'ml' });
   });
 
-  it('reads the export headers from OTEL_EXPORTER_OTLP_HEADERS', () => {
-    expect(command(['--otlp-endpoint', 'http://otel:4318'], { OTEL_EXPORTER_OTLP_HEADERS: 'api-key=s3cr%3Dt' }).options.tracing?.headers).toEqual({ 'api-key': 's3cr=t' });
+  it('reads the export headers, compression and timeout from the OpenTelemetry environment', () => {
+    const env = { OTEL_EXPORTER_OTLP_HEADERS: 'api-key=s3cr%3Dt', OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip', OTEL_EXPORTER_OTLP_TIMEOUT: '2500' };
+    expect(command(['--otlp-endpoint', 'http://otel:4318'], env).options.tracing).toEqual({
+      otlpEndpoint: 'http://otel:4318',
+      headers: { 'api-key': 's3cr=t' },
+      compression: 'gzip',
+      exportTimeoutMs: 2500,
+    });
   });
 
   it.each<[string[], NodeJS.ProcessEnv, string]>([
@@ -103,6 +109,7 @@ describe('serve flags for batching, logging, metrics, tracing, onnxruntime and s
     [['--otlp-endpoint', 'http://otel:4318', '--trace-service-name', 'a\nb'], {}, '--trace-service-name must be at most 255 characters without control characters, got "a\\nb"'],
     [['--otlp-endpoint', 'http://otel:4318'], { OTEL_RESOURCE_ATTRIBUTES: 'team' }, "OTEL_RESOURCE_ATTRIBUTES: 'team' is not key=value (use key=value pairs separated by commas, with values percent-encoded)"],
     [['--otlp-endpoint', 'http://otel:4318'], { OTEL_EXPORTER_OTLP_HEADERS: 'host=x' }, "OTEL_EXPORTER_OTLP_HEADERS: the exporter sets 'host' itself; remove it"],
+    [['--otlp-endpoint', 'http://otel:4318'], { OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'br' }, "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION must be gzip or none, got 'br'"],
     [['--max-batch-size', '0'], {}, "--max-batch-size must be a positive whole number, got '0'"],
     [['--max-latency-ms', 'soon'], {}, "--max-latency-ms must be a positive whole number, got 'soon'"],
     [[], { KFS_MAX_BATCH_SIZE: '-1' }, "KFS_MAX_BATCH_SIZE must be a positive whole number, got '-1'"],

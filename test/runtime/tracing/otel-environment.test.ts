@@ -1,4 +1,4 @@
-import { otlpHeaders, resourceAttributes } from '../../../runtime/src/tracing/otel-environment';
+import { otlpCompression, otlpHeaders, otlpTimeoutMs, resourceAttributes } from '../../../runtime/src/tracing/otel-environment';
 
 describe('otlpHeaders', () => {
   test('reads name=value pairs, percent-decoded, the traces variable overriding the general one per name', () => {
@@ -31,5 +31,22 @@ describe('resourceAttributes', () => {
   test('a malformed entry is refused, naming the variable', () => {
     expect(() => resourceAttributes({ OTEL_RESOURCE_ATTRIBUTES: 'team' })).toThrow(/^OTEL_RESOURCE_ATTRIBUTES: 'team' is not key=value/);
     expect(() => resourceAttributes({ OTEL_RESOURCE_ATTRIBUTES: 'my key=1' })).toThrow(/^OTEL_RESOURCE_ATTRIBUTES: 'my key' is not an attribute key/);
+  });
+});
+
+describe('otlpCompression and otlpTimeoutMs', () => {
+  test('the traces variable wins over the general one; neither set means the default', () => {
+    expect(otlpCompression({ OTEL_EXPORTER_OTLP_COMPRESSION: 'none', OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'GZIP' })).toBe('gzip');
+    expect(otlpCompression({ OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' })).toBe('gzip');
+    expect(otlpCompression({})).toBeUndefined();
+    expect(otlpTimeoutMs({ OTEL_EXPORTER_OTLP_TIMEOUT: '3000', OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '2500' })).toBe(2500);
+    expect(otlpTimeoutMs({ OTEL_EXPORTER_OTLP_TIMEOUT: '3000' })).toBe(3000);
+    expect(otlpTimeoutMs({})).toBeUndefined();
+  });
+
+  test('other values are refused, naming the variable', () => {
+    expect(() => otlpCompression({ OTEL_EXPORTER_OTLP_COMPRESSION: 'zstd' })).toThrow("OTEL_EXPORTER_OTLP_COMPRESSION must be gzip or none, got 'zstd'");
+    expect(() => otlpTimeoutMs({ OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '10s' })).toThrow("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT must be a whole number of milliseconds (1 or more), got '10s'");
+    expect(() => otlpTimeoutMs({ OTEL_EXPORTER_OTLP_TIMEOUT: '0' })).toThrow(/must be a whole number of milliseconds/);
   });
 });

@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { Reader, Writer } from 'protobufjs';
 import { ExportRequestFrame } from '../../../runtime/src/tracing/otlp/otlp-trace-encoding';
 import { OtlpSpanExporter, type OtlpSpanExporterOptions, type SpanDropReason } from '../../../runtime/src/tracing/otlp/otlp-span-exporter';
@@ -19,7 +20,8 @@ class ScriptedCollector {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        collector!.exports.push({ spans: spanNames(Buffer.concat(chunks)), headers: request.headers });
+        const body = Buffer.concat(chunks);
+        collector!.exports.push({ spans: spanNames(request.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body), headers: request.headers });
         const answer = collector!.answers.length > 1 ? collector!.answers.shift()! : collector!.answers[0]!;
         response.writeHead(answer.status, { 'content-type': 'application/x-protobuf', ...answer.headers }).end(answer.body ?? Buffer.alloc(0));
       });
@@ -188,6 +190,39 @@ describe('OtlpSpanExporter', () => {
     exporter.add(span('last'));
     await exporter.shutdown();
     expect(collector.exports).toEqual([{ spans: ['last'], headers: expect.objectContaining({ authorization: 'Bearer x' }) }]);
+  });
+
+  test('gzip compression: the body is gzip with Content-Encoding, and decodes to the same spans', async () => {
+    collector = await ScriptedCollector.start();
+    const { exporter, dropped } = exporterFor(collector, { compression: 'gzip' });
+    for (const name of ['a', 'b']) exporter.add(span(name));
+    await exporter.flush();
+    expect(collector.exports).toEqual([{ spans: ['a', 'b'], headers: expect.objectContaining({ 'content-encoding': 'gzip', 'content-type': 'application/x-protobuf' }) }]);
+    expect(dropped).toEqual({});
+    await exporter.shutdown();
+  });
+
+  test('an export that takes longer than timeoutMs fails and is retried', async () => {
+    let requests = 0;
+    const stalling = createServer((request, response) => {
+      request.resume();
+      // The first export is never answered; the retry is.
+      if (++requests > 1) request.on('end', () => response.writeHead(200).end());
+    });
+    await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
+    collector = await ScriptedCollector.start();
+    const { exporter, dropped, problems } = exporterFor(collector, { url: new URL(`http://127.0.0.1:${(stalling.address() as { port: number }).port}/v1/traces`), timeoutMs: 200 });
+    try {
+      exporter.add(span('a'));
+      await exporter.flush();
+      expect(requests).toBe(2);
+      expect(dropped).toEqual({});
+      expect(problems).toEqual([]);
+    } finally {
+      await exporter.shutdown();
+      stalling.closeAllConnections();
+      await new Promise((resolve) => stalling.close(resolve));
+    }
   });
 
   test('an unreachable collector is tried, then reported with the network error', async () => {

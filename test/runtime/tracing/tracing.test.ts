@@ -155,11 +155,12 @@ describe('OpenTelemetry tracing', () => {
     }
   });
 
-  it('sends the headers of OTEL_EXPORTER_OTLP_HEADERS and OTEL_EXPORTER_OTLP_TRACES_HEADERS with every export, under the resource the environment names', async () => {
+  it('exports as the OpenTelemetry environment says: headers, gzip, and the resource it names', async () => {
     const env = {
       OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20general, x-tenant=a',
       OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'Authorization=Bearer%20traces',
       OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=staging,service.instance.id=pod-1',
+      OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
       // What Knative sets in the pod: the spans are then named after the Knative Service.
       K_SERVICE: 'iris-predictor',
     };
@@ -170,7 +171,10 @@ describe('OpenTelemetry tracing', () => {
       const [span] = await receiver.trace(traceId, 4);
       expect(span!.resource).toEqual({ 'service.name': 'iris-predictor', 'service.version': RUNTIME_VERSION, 'service.instance.id': 'pod-1', 'deployment.environment.name': 'staging' });
       // The signal-specific variable wins for a name both give.
-      expect(await receiver.exportHeaders()).toContainEqual(expect.objectContaining({ authorization: 'Bearer traces', 'x-tenant': 'a', 'content-type': 'application/x-protobuf' }));
+      // Compressed on request; the receiver (opentelemetry-proto) decoded the gunzipped body above.
+      expect(await receiver.exportHeaders()).toContainEqual(
+        expect.objectContaining({ authorization: 'Bearer traces', 'x-tenant': 'a', 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' }),
+      );
     } finally {
       await withHeaders.kill();
     }

@@ -1,6 +1,9 @@
 import * as http from 'node:http';
 import type * as https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
+import type { OtlpCompression } from '../otel-environment';
 import type { FinishedSpan } from '../span';
 import { type ExportRequestFrame, writeSpan } from './otlp-trace-encoding';
 import { rejectedSpans } from './otlp-response';
@@ -21,6 +24,8 @@ export interface OtlpSpanExporterOptions {
   readonly url: URL;
   /** Sent with every export (authentication for a hosted collector, say). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** @default 'none' — 'gzip' compresses each export body (off the event loop, in libuv's pool) */
+  readonly compression?: OtlpCompression;
   /** @default 1000 — how long a span may wait for its batch to fill */
   readonly scheduledDelayMs?: number;
   /** @default 512 */
@@ -44,6 +49,7 @@ interface Batch {
 const RETRYABLE = new Set([429, 502, 503, 504]);
 const MAX_BACKOFF_MS = 5000;
 const MAX_RESPONSE_BYTES = 64 * 1024;
+const gzip = promisify(gzipCallback);
 
 /**
  * Exports spans over OTLP/HTTP with protobuf bodies, in batches, off the request path. Each span is
@@ -57,6 +63,7 @@ export class OtlpSpanExporter {
   readonly #frame: ExportRequestFrame;
   readonly #url: URL;
   readonly #headers: Readonly<Record<string, string>>;
+  readonly #gzip: boolean;
   readonly #events: SpanExportEvents;
   readonly #scheduledDelayMs: number;
   readonly #maxBatchSpans: number;
@@ -78,7 +85,8 @@ export class OtlpSpanExporter {
     if (options.url.protocol !== 'http:' && options.url.protocol !== 'https:') throw new Error(`the OTLP endpoint ${options.url.href} is not an http:// or https:// URL`);
     this.#frame = frame;
     this.#url = options.url;
-    this.#headers = options.headers ?? {};
+    this.#gzip = options.compression === 'gzip';
+    this.#headers = { ...options.headers, ...(this.#gzip ? { 'content-encoding': 'gzip' } : {}) };
     this.#events = events;
     this.#scheduledDelayMs = options.scheduledDelayMs ?? 1000;
     this.#maxBatchSpans = options.maxBatchSpans ?? 512;
@@ -148,7 +156,15 @@ export class OtlpSpanExporter {
   }
 
   async #export(batch: Batch): Promise<void> {
-    const body = [this.#frame.head(batch.bytes.length), batch.bytes];
+    const request = [this.#frame.head(batch.bytes.length), batch.bytes];
+    let body: readonly Buffer[];
+    try {
+      body = this.#gzip ? [await gzip(Buffer.concat(request))] : request;
+    } catch (error) {
+      this.#events.spansDropped('export_failed', batch.spans);
+      this.#events.problem(`export of ${batch.spans} spans not compressed: ${(error as Error).message}`);
+      return;
+    }
     let reason = '';
     const attempts = this.#stopping ? 1 : this.#maxAttempts;
     for (let attempt = 1; attempt <= attempts; attempt++) {

@@ -126,7 +126,7 @@ export class OtlpSpanExporter {
     while (this.#inFlight !== undefined) await this.#inFlight;
   }
 
-  /** Exports what is queued, trying each batch once more at most, then closes the connection. */
+  /** Exports what is queued, one try per batch (no waiting for a collector to recover), then closes the connection. */
   async shutdown(): Promise<void> {
     this.#stopping = true;
     await this.flush();

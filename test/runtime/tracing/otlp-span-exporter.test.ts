@@ -5,16 +5,24 @@ import { ExportRequestFrame } from '../../../runtime/src/tracing/otlp/otlp-trace
 import { OtlpSpanExporter, type OtlpSpanExporterOptions, type SpanDropReason } from '../../../runtime/src/tracing/otlp/otlp-span-exporter';
 import { type FinishedSpan, SpanKind } from '../../../runtime/src/tracing/span';
 
+/** One scripted answer: its status, body and headers, given once `after` settles (default: at once). */
+interface Answer {
+  readonly status: number;
+  readonly body?: Buffer;
+  readonly headers?: Record<string, string>;
+  readonly after?: Promise<unknown>;
+}
+
 /** A real HTTP collector on loopback whose answers the test scripts, one per export (the last repeats). */
 class ScriptedCollector {
   readonly exports: { spans: string[]; headers: IncomingHttpHeaders }[] = [];
   private constructor(
     private readonly server: Server,
     readonly url: URL,
-    private readonly answers: { status: number; body?: Buffer; headers?: Record<string, string> }[],
+    private readonly answers: Answer[],
   ) {}
 
-  static async start(answers: { status: number; body?: Buffer; headers?: Record<string, string> }[] = [{ status: 200 }]): Promise<ScriptedCollector> {
+  static async start(answers: Answer[] = [{ status: 200 }]): Promise<ScriptedCollector> {
     let collector: ScriptedCollector | undefined;
     const server = createServer((request, response) => {
       const chunks: Buffer[] = [];
@@ -23,7 +31,9 @@ class ScriptedCollector {
         const body = Buffer.concat(chunks);
         collector!.exports.push({ spans: spanNames(request.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body), headers: request.headers });
         const answer = collector!.answers.length > 1 ? collector!.answers.shift()! : collector!.answers[0]!;
-        response.writeHead(answer.status, { 'content-type': 'application/x-protobuf', ...answer.headers }).end(answer.body ?? Buffer.alloc(0));
+        void (answer.after ?? Promise.resolve()).then(() =>
+          response.writeHead(answer.status, { 'content-type': 'application/x-protobuf', ...answer.headers }).end(answer.body ?? Buffer.alloc(0)),
+        );
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -161,27 +171,17 @@ describe('OtlpSpanExporter', () => {
   test('while an export is in flight, spans past maxQueuedSpans are dropped as queue_full, the rest exported', async () => {
     // The first answer comes late: everything added meanwhile has to queue.
     let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const slow = createServer((request, response) => {
-      request.resume();
-      request.on('end', () => void held.then(() => response.writeHead(200).end()));
-    });
-    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
-    collector = await ScriptedCollector.start();
-    const { exporter, dropped } = exporterFor(collector, { url: new URL(`http://127.0.0.1:${(slow.address() as { port: number }).port}/v1/traces`) });
-    try {
-      for (let index = 0; index < 3; index++) exporter.add(span(`first-${index}`));
-      // In flight now; six more fit in the queue, the last two do not.
-      for (let index = 0; index < 8; index++) exporter.add(span(`queued-${index}`));
-      expect(dropped).toEqual({ queue_full: 2 });
-      release();
-      await exporter.flush();
-      expect(dropped).toEqual({ queue_full: 2 });
-    } finally {
-      await exporter.shutdown();
-      slow.closeAllConnections();
-      await new Promise((resolve) => slow.close(resolve));
-    }
+    collector = await ScriptedCollector.start([{ status: 200, after: new Promise<void>((resolve) => (release = resolve)) }, { status: 200 }]);
+    const { exporter, dropped } = exporterFor(collector);
+    for (let index = 0; index < 3; index++) exporter.add(span(`first-${index}`));
+    // In flight now; six more fit in the queue, the last two do not.
+    for (let index = 0; index < 8; index++) exporter.add(span(`queued-${index}`));
+    expect(dropped).toEqual({ queue_full: 2 });
+    release();
+    await exporter.flush();
+    expect(dropped).toEqual({ queue_full: 2 });
+    expect(collector.spanCount()).toBe(9);
+    await exporter.shutdown();
   });
 
   test('sends the configured headers; shutdown exports what is queued and lets the process go', async () => {
@@ -203,26 +203,15 @@ describe('OtlpSpanExporter', () => {
   });
 
   test('an export that takes longer than timeoutMs fails and is retried', async () => {
-    let requests = 0;
-    const stalling = createServer((request, response) => {
-      request.resume();
-      // The first export is never answered; the retry is.
-      if (++requests > 1) request.on('end', () => response.writeHead(200).end());
-    });
-    await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
-    collector = await ScriptedCollector.start();
-    const { exporter, dropped, problems } = exporterFor(collector, { url: new URL(`http://127.0.0.1:${(stalling.address() as { port: number }).port}/v1/traces`), timeoutMs: 200 });
-    try {
-      exporter.add(span('a'));
-      await exporter.flush();
-      expect(requests).toBe(2);
-      expect(dropped).toEqual({});
-      expect(problems).toEqual([]);
-    } finally {
-      await exporter.shutdown();
-      stalling.closeAllConnections();
-      await new Promise((resolve) => stalling.close(resolve));
-    }
+    // The first export is never answered; the retry is.
+    collector = await ScriptedCollector.start([{ status: 200, after: new Promise(() => undefined) }, { status: 200 }]);
+    const { exporter, dropped, problems } = exporterFor(collector, { timeoutMs: 200 });
+    exporter.add(span('a'));
+    await exporter.flush();
+    expect(collector.exports.map(({ spans }) => spans)).toEqual([['a'], ['a']]);
+    expect(dropped).toEqual({});
+    expect(problems).toEqual([]);
+    await exporter.shutdown();
   });
 
   test('an unreachable collector is tried, then reported with the network error', async () => {

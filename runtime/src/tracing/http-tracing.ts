@@ -23,12 +23,13 @@ export function registerHttpTracing(app: FastifyInstance, tracing: InferenceTrac
   app.decorateRequest('trace', undefined);
   app.addHook('onRequest', (request, _reply, done) => {
     if (isTraced(request)) {
-      const route = request.routeOptions.url ?? request.url.split('?')[0]!;
+      const path = request.url.split('?')[0]!;
+      const route = request.routeOptions.url ?? path;
       const headers = request.headers;
       request.trace = tracing.startRequest((name) => headers[name], `${request.method} ${route}`, {
         'http.request.method': request.method,
         'http.route': route,
-        'url.path': request.url.split('?')[0]!,
+        'url.path': path,
       });
     }
     done();

@@ -77,16 +77,16 @@ export class InferenceTracing implements InferenceObserver {
     this.#exporter.add({
       traceId: trace.traceId,
       spanId: trace.spanId,
-      ...(trace.parentSpanId === undefined ? {} : { parentSpanId: trace.parentSpanId }),
+      parentSpanId: trace.parentSpanId,
       parentIsRemote: trace.parentSpanId !== undefined,
-      ...(trace.traceState === undefined ? {} : { traceState: trace.traceState }),
+      traceState: trace.traceState,
       name: trace.name,
       kind: SpanKind.SERVER,
       startNs: this.#epochNs(trace.started),
       endNs: this.#epochNs(process.hrtime.bigint()),
       attributes: trace.attributes,
-      ...(trace.events === undefined ? {} : { events: trace.events }),
-      ...(error === undefined ? {} : { status: { code: StatusCode.ERROR, message: error } }),
+      events: trace.events,
+      status: error === undefined ? undefined : { code: StatusCode.ERROR, message: error },
     });
   }
 
@@ -123,15 +123,16 @@ export class InferenceTracing implements InferenceObserver {
     this.#exporter.add({
       traceId: own?.traceId ?? this.#ids.traceId(),
       spanId: this.#ids.spanId(),
-      ...(own === undefined ? { links: traced } : { parentSpanId: own.spanId }),
+      parentSpanId: own?.spanId,
+      links: own === undefined ? traced : undefined,
       parentIsRemote: false,
-      ...(own?.traceState === undefined ? {} : { traceState: own.traceState }),
+      traceState: own?.traceState,
       name: 'inference',
       kind: SpanKind.INTERNAL,
       startNs: this.#epochNs(started),
       endNs: this.#epochNs(ended),
       attributes: { 'kfs.model.name': model.name, 'kfs.batch.rows': rows, 'kfs.batch.requests': served.length },
-      ...(error === undefined ? {} : { status: { code: StatusCode.ERROR, message: error instanceof Error ? error.message : String(error) } }),
+      status: error === undefined ? undefined : { code: StatusCode.ERROR, message: error instanceof Error ? error.message : String(error) },
     });
   }
 
@@ -151,7 +152,7 @@ export class InferenceTracing implements InferenceObserver {
       spanId: this.#ids.spanId(),
       parentSpanId: trace.spanId,
       parentIsRemote: false,
-      ...(trace.traceState === undefined ? {} : { traceState: trace.traceState }),
+      traceState: trace.traceState,
       name,
       kind: SpanKind.INTERNAL,
       startNs: this.#epochNs(from),

@@ -25,6 +25,7 @@
 import { createServer, type Server } from 'node:http';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { lengthDelimitedFields } from '../runtime/src/tracing/otlp/otlp-response';
 import { startRuntimeProcess } from './kfs-runtime-process';
 import { RawHttpConnection, rawPost } from './raw-http-client';
 import { RawHttpSink } from './raw-http-sink';
@@ -201,39 +202,10 @@ async function acceptingEndpoint(): Promise<{ url: string; received: () => numbe
  */
 export function countOtlpSpans(message: Uint8Array): number {
   let count = 0;
-  for (const resourceSpans of lengthDelimited(message, 1)) {
-    for (const scopeSpans of lengthDelimited(resourceSpans, 2)) count += lengthDelimited(scopeSpans, 2).length;
+  for (const resourceSpans of lengthDelimitedFields(message, 1)) {
+    for (const scopeSpans of lengthDelimitedFields(resourceSpans, 2)) count += lengthDelimitedFields(scopeSpans, 2).length;
   }
   return count;
-}
-
-/** The values of the length-delimited fields numbered `field` in one protobuf message. */
-function lengthDelimited(message: Uint8Array, field: number): Uint8Array[] {
-  const values: Uint8Array[] = [];
-  let offset = 0;
-  const varint = (): number => {
-    let value = 0;
-    let shift = 0;
-    for (;;) {
-      const byte = message[offset++]!;
-      value += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) return value;
-      shift += 7;
-    }
-  };
-  while (offset < message.length) {
-    const tag = varint();
-    const wireType = tag & 7;
-    if (wireType === 0) varint();
-    else if (wireType === 1) offset += 8;
-    else if (wireType === 5) offset += 4;
-    else if (wireType === 2) {
-      const length = varint();
-      if (tag >>> 3 === field) values.push(message.subarray(offset, offset + length));
-      offset += length;
-    } else throw new Error(`OTLP body: unexpected protobuf wire type ${wireType}`);
-  }
-  return values;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { Reader, Writer } from 'protobufjs';
+import { Writer } from 'protobufjs';
+import { lengthDelimitedFields } from '../../../runtime/src/tracing/otlp/otlp-response';
 import { ExportRequestFrame } from '../../../runtime/src/tracing/otlp/otlp-trace-encoding';
 import { OtlpSpanExporter, type OtlpSpanExporterOptions, type SpanDropReason } from '../../../runtime/src/tracing/otlp/otlp-span-exporter';
 import { type FinishedSpan, SpanKind } from '../../../runtime/src/tracing/span';
@@ -52,22 +53,12 @@ class ScriptedCollector {
   }
 }
 
-/** The span names in an ExportTraceServiceRequest, read with protobufjs (resource_spans 1 → scope_spans 2 → spans 2 → name 5). */
+/** The span names in an ExportTraceServiceRequest (resource_spans 1 → scope_spans 2 → spans 2 → name 5). */
 function spanNames(request: Buffer): string[] {
   const names: string[] = [];
-  const fields = (bytes: Uint8Array, wanted: number): Uint8Array[] => {
-    const reader = Reader.create(bytes);
-    const found: Uint8Array[] = [];
-    while (reader.pos < reader.len) {
-      const tag = reader.uint32();
-      if (tag >>> 3 === wanted && (tag & 7) === 2) found.push(reader.bytes());
-      else reader.skipType(tag & 7);
-    }
-    return found;
-  };
-  for (const resourceSpans of fields(request, 1)) {
-    for (const scopeSpans of fields(resourceSpans, 2)) {
-      for (const span of fields(scopeSpans, 2)) names.push(...fields(span, 5).map((name) => Buffer.from(name).toString('utf8')));
+  for (const resourceSpans of lengthDelimitedFields(request, 1)) {
+    for (const scopeSpans of lengthDelimitedFields(resourceSpans, 2)) {
+      for (const span of lengthDelimitedFields(scopeSpans, 2)) names.push(...lengthDelimitedFields(span, 5).map((name) => Buffer.from(name).toString('utf8')));
     }
   }
   return names;

@@ -1,6 +1,7 @@
 import type { DropReason } from '../../../runtime/src/metrics/runtime-metrics';
 import { PayloadLogger } from '../../../runtime/src/logging/payload-logger';
 import { ScriptedSink } from '../helpers/scripted-sink';
+import { until } from '../helpers/until';
 
 /** The logger's reports, kept: drops by reason and failure messages. */
 function recorder() {
@@ -14,10 +15,6 @@ function recorder() {
       failed: (message: string) => failures.push(message),
     },
   };
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
 describe('PayloadLogger over its own sink connections', () => {

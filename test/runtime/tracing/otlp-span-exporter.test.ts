@@ -5,6 +5,7 @@ import { lengthDelimitedFields } from '../../../runtime/src/tracing/otlp/otlp-re
 import { ExportRequestFrame } from '../../../runtime/src/tracing/otlp/otlp-trace-encoding';
 import { OtlpSpanExporter, type OtlpSpanExporterOptions, type SpanDropReason } from '../../../runtime/src/tracing/otlp/otlp-span-exporter';
 import { type FinishedSpan, SpanKind } from '../../../runtime/src/tracing/span';
+import { until } from '../helpers/until';
 
 /** One scripted answer: its status, body and headers, given once `after` settles (default: at once). */
 interface Answer {
@@ -87,14 +88,6 @@ function exporterFor(collector: ScriptedCollector, options: Partial<OtlpSpanExpo
   return { exporter, dropped, problems };
 }
 
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 describe('OtlpSpanExporter', () => {
   let collector: ScriptedCollector;
   afterEach(() => collector.close());
@@ -103,10 +96,10 @@ describe('OtlpSpanExporter', () => {
     collector = await ScriptedCollector.start();
     const { exporter, dropped } = exporterFor(collector, { scheduledDelayMs: 200 });
     for (const name of ['a', 'b', 'c', 'd']) exporter.add(span(name));
-    await until(() => collector.exports.length === 1);
+    await until(() => collector.exports.length === 1, { timeoutMs: 5000 });
     expect(collector.exports[0]!.spans).toEqual(['a', 'b', 'c']);
     const waited = Date.now();
-    await until(() => collector.exports.length === 2);
+    await until(() => collector.exports.length === 2, { timeoutMs: 5000 });
     expect(Date.now() - waited).toBeGreaterThanOrEqual(100);
     expect(collector.exports[1]!.spans).toEqual(['d']);
     expect(collector.exports[1]!.headers['content-type']).toBe('application/x-protobuf');

@@ -7,6 +7,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { type CliServer, logLines, startCliServer } from '../helpers/cli-server';
+import { until } from '../helpers/until';
 
 const IRIS_BODY = JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], data: [6.0, 2.9, 4.9, 1.6] }] });
 
@@ -52,14 +53,6 @@ async function refusingPort(): Promise<number> {
   return port;
 }
 
-async function until(condition: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe('tracing against a misbehaving collector (kfs-runtime serve as a process)', () => {
   let server: CliServer | undefined;
   afterEach(async () => {
@@ -75,7 +68,7 @@ describe('tracing against a misbehaving collector (kfs-runtime serve as a proces
     // Spans go out about once a second and are tried five times over about 10 s (1, 2, 4 and 5 s
     // apart, with jitter); then the failure is reported and the spans counted.
     const running = server;
-    await until(() => logLines(running.stdout()).some((line) => line.msg.startsWith('tracing: ')), 30_000, () => running.stdout());
+    await until(() => logLines(running.stdout()).some((line) => line.msg.startsWith('tracing: ')), { timeoutMs: 30_000, intervalMs: 100, what: () => running.stdout() });
     const line = logLines(running.stdout()).find((entry) => entry.msg.startsWith('tracing: '))!;
     expect(line.level).toBe(40); // pino's warn
     expect(line.msg).toMatch(/^tracing: export of 4 spans to http:\/\/127\.0\.0\.1:\d+\/v1\/traces failed: .*ECONNREFUSED/);
@@ -92,7 +85,7 @@ describe('tracing against a misbehaving collector (kfs-runtime serve as a proces
       // time, held here, and 2048 more wait: 1000 requests overflow that.
       const requests = 1000;
       for (let sent = 0; sent < requests; sent += 20) await Promise.all(Array.from({ length: 20 }, infer));
-      await until(() => collector.exports() >= 1, 10_000, () => 'the first export never reached the collector');
+      await until(() => collector.exports() >= 1, { timeoutMs: 10_000, intervalMs: 100, what: () => 'the first export never reached the collector' });
       // Drops are counted as they happen, while the collector still stalls.
       const metrics = async () => (await fetch(`http://127.0.0.1:${running.metricsPort!}/metrics`)).text();
       const count = Number(/^kfs_tracing_dropped_spans_total\{reason="queue_full"\} (\d+)$/m.exec(await metrics())?.[1]);
@@ -102,7 +95,7 @@ describe('tracing against a misbehaving collector (kfs-runtime serve as a proces
       const line = logLines(running.stdout()).find((entry) => entry.msg === 'tracing dropped spans');
       expect(line).toMatchObject({ level: 40, droppedSpans: { queue_full: expect.any(Number) } });
       // What was queued is exported once the collector answers: none of it is dropped later.
-      await until(() => collector.exports() >= 5, 20_000, () => `only ${collector.exports()} exports arrived`);
+      await until(() => collector.exports() >= 5, { timeoutMs: 20_000, intervalMs: 100, what: () => `only ${collector.exports()} exports arrived` });
       expect(/^kfs_tracing_dropped_spans_total\{reason="queue_full"\} (\d+)$/m.exec(await metrics())?.[1]).toBe(String(count));
       expect(await metrics()).not.toMatch(/^kfs_tracing_dropped_spans_total\{reason="(rejected|export_failed)"\}/m);
     } finally {

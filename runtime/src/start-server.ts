@@ -2,10 +2,10 @@ import type { Server as HttpServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { BatchingOptions } from './batching/batching-options';
-import type { PayloadLogger } from './logging/payload-logger';
+import type { PayloadLogger, PayloadLoggerEvents } from './logging/payload-logger';
 import type { PayloadLoggingOptions } from './logging/payload-logging-options';
 import { startMetricsServer } from './metrics/metrics-server';
-import { RuntimeMetrics } from './metrics/runtime-metrics';
+import { type DropReason, RuntimeMetrics } from './metrics/runtime-metrics';
 import { createModelLoader } from './models/load-model';
 import { type ModelSource, ModelState } from './models/model';
 import { readModelConfigFile } from './models/model-config-file';
@@ -325,35 +325,44 @@ async function settledWithin(promise: Promise<unknown>, ms: number): Promise<voi
 }
 
 /**
- * The logger's drops go to the drop counter and, summed up, to the log (so they are never silent,
- * even with metrics off); failed sends to the log too. At most one line a second of each.
+ * How a background sender (the request logger, the span exporter) reports what it lost: each drop
+ * goes to its counter exactly and, summed up by reason, to the log, so drops are never silent even
+ * with metrics off; failures go to the log. At most one line a second of each.
  */
-function loggerEvents(log: () => FastifyBaseLogger | undefined, metrics: RuntimeMetrics | undefined) {
-  const drops = new ThrottledTally<Parameters<RuntimeMetrics['loggerDropped']>[0]>((dropped) => log()?.warn({ dropped }, 'request logger dropped events'));
-  const failures = new ThrottledWarning((message, suppressed) => log()?.warn({ suppressed }, `request logger: ${message}`));
+function lossReports<Reason extends string>(
+  count: ((reason: Reason, dropped: number) => void) | undefined,
+  logDrops: (dropped: Partial<Record<Reason, number>>) => void,
+  logProblem: (message: string, suppressed: number) => void,
+): { dropped(reason: Reason, count: number): void; problem(message: string): void } {
+  const drops = new ThrottledTally<Reason>(logDrops);
+  const problems = new ThrottledWarning(logProblem);
   return {
-    dropped: (reason: Parameters<RuntimeMetrics['loggerDropped']>[0], count: number) => {
-      metrics?.loggerDropped(reason, count);
-      drops.add(reason, count);
-    },
-    failed: (message: string) => failures.warn(message),
-  };
-}
-
-/**
- * Tracing's dropped spans go to their counter and, summed up by reason, to the log; failed exports
- * to the log. At most one line a second of each, as for the request logger.
- */
-function tracingEvents(log: () => FastifyBaseLogger | undefined, metrics: RuntimeMetrics | undefined): SpanExportEvents {
-  const drops = new ThrottledTally<SpanDropReason>((dropped) => log()?.warn({ droppedSpans: dropped }, 'tracing dropped spans'));
-  const problems = new ThrottledWarning((message, suppressed) => log()?.warn({ suppressed }, `tracing: ${message}`));
-  return {
-    spansDropped: (reason, count) => {
-      metrics?.tracingSpansDropped(reason, count);
-      drops.add(reason, count);
+    dropped: (reason, dropped) => {
+      count?.(reason, dropped);
+      drops.add(reason, dropped);
     },
     problem: (message) => problems.warn(message),
   };
+}
+
+/** The request logger's drops and failed sends (see lossReports). */
+function loggerEvents(log: () => FastifyBaseLogger | undefined, metrics: RuntimeMetrics | undefined): PayloadLoggerEvents {
+  const reports = lossReports<DropReason>(
+    metrics && ((reason, count) => metrics.loggerDropped(reason, count)),
+    (dropped) => log()?.warn({ dropped }, 'request logger dropped events'),
+    (message, suppressed) => log()?.warn({ suppressed }, `request logger: ${message}`),
+  );
+  return { dropped: reports.dropped, failed: reports.problem };
+}
+
+/** Tracing's dropped spans and failed exports (see lossReports). */
+function tracingEvents(log: () => FastifyBaseLogger | undefined, metrics: RuntimeMetrics | undefined): SpanExportEvents {
+  const reports = lossReports<SpanDropReason>(
+    metrics && ((reason, count) => metrics.tracingSpansDropped(reason, count)),
+    (dropped) => log()?.warn({ droppedSpans: dropped }, 'tracing dropped spans'),
+    (message, suppressed) => log()?.warn({ suppressed }, `tracing: ${message}`),
+  );
+  return { spansDropped: reports.dropped, problem: reports.problem };
 }
 
 /** Model-config models are awaited until they settle: a failed one stops holding readiness back. */

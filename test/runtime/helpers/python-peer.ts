@@ -20,7 +20,7 @@ export interface PeerCheck {
  */
 export async function runPythonPeer<Report>(script: string, args: readonly string[], timeoutMs = 120_000): Promise<Report> {
   if (!existsSync(VENV_PYTHON)) {
-    throw new Error(`${VENV_PYTHON} is missing: run scripts/python-env.sh (CI does, from .ci/run) to install the Python peers`);
+    throw new Error(`${VENV_PYTHON} is missing: run scripts/python-env.sh (npm test runs it first) to install the Python peers`);
   }
   const { stdout } = await promisify(execFile)(VENV_PYTHON, [path.join(REPO_ROOT, 'test', 'python', script), ...args], {
     cwd: REPO_ROOT,

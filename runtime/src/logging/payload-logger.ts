@@ -1,10 +1,9 @@
 import { hostname } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { DropReason } from '../metrics/runtime-metrics';
 import { eventSource, type PayloadEvent, REQUEST_EVENT_TYPE, RESPONSE_EVENT_TYPE } from './cloud-event';
 import { CloudEventRequestHead } from './cloud-event-request-head';
 import type { LogMode, PayloadLoggingOptions } from './payload-logging-options';
-import { SinkConnection } from './sink-connection';
+import { SinkConnection, type SinkRequest, SinkRequestError } from './sink-connection';
 
 /** Where the logger reports what it could not deliver (the drop counter). */
 export interface PayloadLoggerEvents {
@@ -13,31 +12,49 @@ export interface PayloadLoggerEvents {
   failed?(message: string): void;
 }
 
+/** An event on its way to the sink, and how often it was sent. */
+interface Delivery {
+  readonly event: PayloadEvent;
+  attempt: number;
+}
+
 /**
- * The request logger: a bounded in-memory queue of CloudEvents drained by a few concurrent senders
- * with retries and exponential backoff. `log()` only enqueues, so a slow or unreachable sink never
- * adds latency to a request: when the queue is full the event is dropped and counted instead.
+ * The request logger: a bounded in-memory queue of CloudEvents, sent in batches over a few
+ * keep-alive connections that pipeline, with retries and exponential backoff. `log()` only
+ * enqueues, so a slow or unreachable sink never adds latency to a request: when the queue is full
+ * the event is dropped and counted instead.
+ *
+ * Why batches: each event is its own POST (CloudEvents binary mode, as KServe's sink expects), and
+ * a socket write to a loopback or sidecar peer costs the server tens of microseconds, as much as
+ * serving a small model. An event waits up to `batchDelayMs` for others, and all of them go out in
+ * one write on one connection. Delivery is at least once: after a connection breaks, the events it
+ * carried are sent again though the sink may have taken some; they keep their `ce-id`, by which a
+ * sink can tell a repeat.
  */
 export class PayloadLogger {
   readonly mode: LogMode;
   readonly #options: PayloadLoggingOptions;
   readonly #head: CloudEventRequestHead;
-  readonly #queue: PayloadEvent[] = [];
+  /** Events waiting to be sent, retries first. */
+  readonly #queue: Delivery[] = [];
   readonly #capacity: number;
-  readonly #concurrency: number;
   readonly #maxAttempts: number;
   readonly #backoffMs: number;
-  readonly #timeoutMs: number;
+  readonly #batchDelayMs: number;
+  /** A queue this long is sent without waiting out the batch delay: it fills a connection. */
+  readonly #fullBatch: number;
   readonly #metadataHeaders: readonly string[];
-  #sending = 0;
-  #closed = false;
-  #idle: (() => void) | undefined;
-  readonly #stopping = new AbortController();
-  readonly #url: URL;
-  /** Keep-alive connections to the sink, one per concurrent sender (each connects on first use). */
   readonly #connections: readonly SinkConnection[];
-  /** The connections no sender holds now. */
-  readonly #idleConnections: SinkConnection[];
+  /** Where the next batch starts looking for a connection, so connections with equal room take turns. */
+  #nextConnection = 0;
+  #inFlight = 0;
+  /** Events waiting out a retry backoff, and their timers (cleared at the shutdown deadline). */
+  readonly #backingOff = new Map<NodeJS.Timeout, Delivery>();
+  #flushTimer: NodeJS.Timeout | undefined;
+  #flushImmediate: NodeJS.Immediate | undefined;
+  #closed = false;
+  #stopped = false;
+  #idle: (() => void) | undefined;
 
   constructor(
     options: PayloadLoggingOptions,
@@ -46,18 +63,17 @@ export class PayloadLogger {
   ) {
     this.#options = options;
     this.mode = options.mode ?? 'all';
-    this.#url = new URL(options.url);
-    this.#head = new CloudEventRequestHead(this.#url, eventSource(options, env, hostname()));
+    const url = new URL(options.url);
+    this.#head = new CloudEventRequestHead(url, eventSource(options, env, hostname()));
     this.#capacity = options.queueSize ?? 1000;
-    this.#concurrency = options.concurrency ?? 16;
     this.#maxAttempts = options.maxAttempts ?? 3;
     this.#backoffMs = options.retryBackoffMs ?? 100;
-    this.#timeoutMs = options.sendTimeoutMs ?? 5000;
+    this.#batchDelayMs = options.batchDelayMs ?? 5;
+    const pipelineDepth = options.pipelineDepth ?? 64;
+    this.#fullBatch = pipelineDepth;
+    const connectionOptions = { timeoutMs: options.sendTimeoutMs ?? 5000, maxInFlight: pipelineDepth };
+    this.#connections = Array.from({ length: options.connections ?? 4 }, () => new SinkConnection(url, connectionOptions));
     this.#metadataHeaders = (options.metadataHeaders ?? []).map((name) => name.toLowerCase());
-    this.#connections = Array.from({ length: this.#concurrency }, () => new SinkConnection(this.#url, { timeoutMs: this.#timeoutMs }));
-    this.#idleConnections = [...this.#connections];
-    // A send cut off at the shutdown deadline fails now rather than at its timeout.
-    this.#stopping.signal.addEventListener('abort', () => this.#closeConnections(), { once: true });
   }
 
   get logsRequests(): boolean {
@@ -68,9 +84,9 @@ export class PayloadLogger {
     return this.mode !== 'request';
   }
 
-  /** Events not yet delivered: queued or being sent. */
+  /** Events not yet delivered: queued, backing off before a retry, or in flight. */
   get depth(): number {
-    return this.#queue.length + this.#sending;
+    return this.#queue.length + this.#backingOff.size + this.#inFlight;
   }
 
   /** The allow-listed headers of a request, for the `metadata` attribute. */
@@ -93,22 +109,34 @@ export class PayloadLogger {
   }
 
   /**
-   * Stops taking events and delivers what is queued, for at most `timeoutMs`; what is left then is
-   * dropped and counted (shutdown must end before Kubernetes' grace period does).
+   * Stops taking events and delivers what is left at once, for at most `timeoutMs`; what is left
+   * then is dropped and counted (shutdown must end before Kubernetes' grace period does).
    */
   async close(timeoutMs: number): Promise<void> {
     this.#closed = true;
     if (this.depth > 0) {
       const drained = new Promise<void>((resolve) => (this.#idle = resolve));
-      const timer = setTimeout(() => this.#stopping.abort(), timeoutMs);
+      const timer = setTimeout(() => this.#stop(), timeoutMs);
+      this.#flushSoon();
       await drained;
       clearTimeout(timer);
     }
-    this.#closeConnections();
+    for (const connection of this.#connections) connection.close();
   }
 
-  #closeConnections(): void {
+  /** The shutdown deadline: what is queued or backing off is dropped, and sends in flight are cut off. */
+  #stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#flushTimer);
+    if (this.#flushImmediate !== undefined) clearImmediate(this.#flushImmediate);
+    const dropped = this.#queue.length + this.#backingOff.size;
+    this.#queue.length = 0;
+    for (const timer of this.#backingOff.keys()) clearTimeout(timer);
+    this.#backingOff.clear();
+    if (dropped > 0) this.events.dropped('shutdown', dropped);
+    // Each send in flight settles with an error, and is counted as it does.
     for (const connection of this.#connections) connection.close();
+    this.#settledAll();
   }
 
   #enqueue(event: PayloadEvent): void {
@@ -116,65 +144,121 @@ export class PayloadLogger {
       this.events.dropped('shutdown', 1);
       return;
     }
-    if (this.#queue.length >= this.#capacity) {
+    if (this.#queue.length + this.#backingOff.size >= this.#capacity) {
       this.events.dropped('queue_full', 1);
       return;
     }
-    this.#queue.push(event);
-    if (this.#sending < this.#concurrency) void this.#drain();
+    this.#queue.push({ event, attempt: 1 });
+    this.#flushSoon();
   }
 
-  /** One sender: takes events until the queue is empty, over a connection of its own. */
-  async #drain(): Promise<void> {
-    this.#sending++;
-    // Never undefined: there are as many connections as senders.
-    const connection = this.#idleConnections.pop()!;
-    try {
-      for (let event = this.#queue.shift(); event !== undefined; event = this.#queue.shift()) {
-        if (this.#stopping.signal.aborted) {
-          this.events.dropped('shutdown', 1);
-          continue;
-        }
-        await this.#deliver(event, connection);
-      }
-    } finally {
-      this.#idleConnections.push(connection);
-      this.#sending--;
-      if (this.#sending === 0 && this.#queue.length === 0) this.#idle?.();
+  /** Sends the queue after the batch delay, or at the end of this event-loop turn when a batch is full or the logger is closing. */
+  #flushSoon(): void {
+    if (this.#flushImmediate !== undefined || this.#stopped) return;
+    if (this.#closed || this.#batchDelayMs === 0 || this.#queue.length >= this.#fullBatch) {
+      clearTimeout(this.#flushTimer);
+      this.#flushTimer = undefined;
+      this.#flushImmediate = setImmediate(() => this.#flush());
+    } else {
+      this.#flushTimer ??= setTimeout(() => this.#flush(), this.#batchDelayMs);
     }
   }
 
-  async #deliver(event: PayloadEvent, connection: SinkConnection): Promise<void> {
+  /**
+   * Writes what is queued: each batch on the connection with the most room, so events share as few
+   * writes as they can; connections with equal room take turns.
+   */
+  #flush(): void {
+    this.#flushTimer = undefined;
+    this.#flushImmediate = undefined;
+    const recordedAt = new Date();
+    while (this.#queue.length > 0) {
+      const connection = this.#roomiestConnection();
+      if (connection === undefined) break;
+      const room = connection.capacity;
+      const batch: SinkRequest[] = [];
+      while (batch.length < room && this.#queue.length > 0) {
+        const request = this.#request(this.#queue.shift()!, recordedAt);
+        if (request !== undefined) batch.push(request);
+      }
+      this.#inFlight += batch.length;
+      connection.send(batch);
+    }
+    // What did not fit waits for an answer to make room (#settle flushes again).
+    this.#settledAll();
+  }
+
+  #roomiestConnection(): SinkConnection | undefined {
+    const connections = this.#connections;
+    let best: SinkConnection | undefined;
+    let bestIndex = 0;
+    for (let turn = 0; turn < connections.length; turn++) {
+      const index = (this.#nextConnection + turn) % connections.length;
+      const connection = connections[index]!;
+      if (connection.capacity > (best?.capacity ?? 0)) {
+        best = connection;
+        bestIndex = index;
+      }
+    }
+    this.#nextConnection = (bestIndex + 1) % connections.length;
+    return best;
+  }
+
+  /** The POST of one delivery, or undefined when the event cannot be sent at all (dropped and reported). */
+  #request(delivery: Delivery, recordedAt: Date): SinkRequest | undefined {
     let head: string;
     try {
-      head = this.#head.build(event, new Date());
+      head = this.#head.build(delivery.event, recordedAt);
     } catch (error) {
       // Nothing a retry could change.
-      this.events.dropped('send_failed', 1);
-      this.events.failed?.(`event ${JSON.stringify(event.id)} (${event.type}) not sent to ${this.#options.url}: ${(error as Error).message}`);
-      return;
+      this.#failed(delivery, `not sent to ${this.#options.url}: ${(error as Error).message}`);
+      return undefined;
     }
-    let reason = '';
-    for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
-      try {
-        const status = await connection.send(attempt === 1 ? head : this.#head.build(event, new Date()), event.body);
-        if (status >= 200 && status < 300) return;
-        reason = `sink answered HTTP ${status}`;
-        // A 4xx other than 408/429 will not change on a retry.
-        if (status < 500 && status !== 408 && status !== 429) break;
-      } catch (error) {
-        reason = (error as Error).message;
-      }
-      if (this.#stopping.signal.aborted) {
-        this.events.dropped('shutdown', 1);
-        return;
-      }
-      if (attempt < this.#maxAttempts) {
-        const delay = this.#backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
-        await sleep(delay, undefined, { signal: this.#stopping.signal }).catch(() => undefined);
+    return { head, body: delivery.event.body, settle: (outcome) => this.#settle(delivery, outcome) };
+  }
+
+  #settle(delivery: Delivery, outcome: number | SinkRequestError): void {
+    this.#inFlight--;
+    if (typeof outcome === 'number' && outcome >= 200 && outcome < 300) {
+      // Delivered.
+    } else if (this.#stopped) {
+      this.events.dropped('shutdown', 1);
+    } else if (outcome instanceof SinkRequestError && outcome.unprocessed) {
+      // The sink never read it: send it again, as the same try.
+      this.#queue.unshift(delivery);
+    } else {
+      const reason = typeof outcome === 'number' ? `sink answered HTTP ${outcome}` : outcome.message;
+      // A 4xx other than 408/429 will not change on a retry.
+      const retriable = typeof outcome !== 'number' || outcome >= 500 || outcome === 408 || outcome === 429;
+      if (retriable && delivery.attempt < this.#maxAttempts) {
+        this.#retryLater(delivery);
+      } else {
+        this.#failed(delivery, `not delivered to ${this.#options.url}: ${reason}`);
       }
     }
-    this.events.dropped(this.#stopping.signal.aborted ? 'shutdown' : 'send_failed', 1);
-    this.events.failed?.(`event ${JSON.stringify(event.id)} (${event.type}) not delivered to ${this.#options.url}: ${reason}`);
+    // Its place on the connection is free for what waits.
+    if (this.#queue.length > 0) this.#flushSoon();
+    this.#settledAll();
+  }
+
+  #retryLater(delivery: Delivery): void {
+    const delayMs = this.#backoffMs * 2 ** (delivery.attempt - 1) * (0.5 + Math.random() / 2);
+    delivery.attempt++;
+    const timer = setTimeout(() => {
+      this.#backingOff.delete(timer);
+      this.#queue.unshift(delivery);
+      this.#flushSoon();
+    }, delayMs);
+    this.#backingOff.set(timer, delivery);
+  }
+
+  #failed(delivery: Delivery, why: string): void {
+    this.events.dropped('send_failed', 1);
+    this.events.failed?.(`event ${JSON.stringify(delivery.event.id)} (${delivery.event.type}) ${why}`);
+  }
+
+  /** Wakes close() once nothing is left to deliver. */
+  #settledAll(): void {
+    if (this.#closed && this.depth === 0) this.#idle?.();
   }
 }

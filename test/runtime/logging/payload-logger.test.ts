@@ -17,7 +17,7 @@ function recorder() {
   };
 }
 
-describe('PayloadLogger over its own sink connections', () => {
+describe('PayloadLogger over its own pipelining sink connections', () => {
   let sink: ScriptedSink | undefined;
   afterEach(async () => {
     await sink?.stop();
@@ -27,7 +27,7 @@ describe('PayloadLogger over its own sink connections', () => {
   it('retries an event whose connection the sink closed mid-request, and delivers it', async () => {
     sink = await ScriptedSink.start((request) => (request === 1 ? 'destroy' : ScriptedSink.OK));
     const report = recorder();
-    const logger = new PayloadLogger({ url: sink.url.href, concurrency: 1, retryBackoffMs: 1 }, report.events);
+    const logger = new PayloadLogger({ url: sink.url.href, connections: 1, retryBackoffMs: 1 }, report.events);
     logger.logRequest('retried', new Date(0), 'application/json', Buffer.from('{}'), undefined);
     await until(() => logger.depth === 0);
     await logger.close(1000);
@@ -37,25 +37,77 @@ describe('PayloadLogger over its own sink connections', () => {
     expect(report.failures).toEqual([]);
   });
 
-  it('never waits for a sink that does not answer: what the senders and the queue cannot hold is dropped and counted', async () => {
+  it('never waits for a sink that does not answer: what the connections and the queue cannot hold is dropped and counted', async () => {
     sink = await ScriptedSink.start(() => undefined);
     const report = recorder();
-    const logger = new PayloadLogger({ url: sink.url.href, concurrency: 2, queueSize: 3, sendTimeoutMs: 60_000 }, report.events);
+    const logger = new PayloadLogger({ url: sink.url.href, connections: 2, queueSize: 3, sendTimeoutMs: 60_000, batchDelayMs: 0 }, report.events);
     for (let i = 0; i < 10; i++) logger.logRequest(`slow-${i}`, new Date(0), undefined, Buffer.alloc(0), undefined);
-    // Two events went to the two senders, three wait in the queue, five found it full.
-    expect(logger.depth).toBe(5);
-    expect(report.dropped).toEqual({ queue_full: 5 });
+    // Ten events in one turn of the event loop: the queue takes three, seven find it full.
+    expect(logger.depth).toBe(3);
+    expect(report.dropped).toEqual({ queue_full: 7 });
+    // A new connection carries one event until the sink answers it: two go out, one waits.
     await until(() => sink!.requests === 2);
+    for (let i = 10; i < 15; i++) logger.logRequest(`slow-${i}`, new Date(0), undefined, Buffer.alloc(0), undefined);
+    expect(logger.depth).toBe(5);
+    expect(report.dropped).toEqual({ queue_full: 10 });
     await logger.close(0);
     // Shutdown cuts the two sends off and drops the three still queued, each counted once.
-    expect(report.dropped).toEqual({ queue_full: 5, shutdown: 5 });
+    expect(report.dropped).toEqual({ queue_full: 10, shutdown: 5 });
     expect(logger.depth).toBe(0);
+  });
+
+  it('sends the events of a batch in one write on one connection, once the sink has shown it keeps connections open', async () => {
+    const writes: number[] = [];
+    sink = await ScriptedSink.start(() => ScriptedSink.OK);
+    sink.server.on('connection', (socket) => socket.on('data', (chunk: Buffer) => writes.push(chunk.toString('latin1').split('POST ').length - 1)));
+    const report = recorder();
+    const logger = new PayloadLogger({ url: sink.url.href, connections: 2, batchDelayMs: 20 }, report.events);
+    logger.logRequest('probe', new Date(0), undefined, Buffer.from('{}'), undefined);
+    await until(() => logger.depth === 0);
+    for (let i = 0; i < 10; i++) logger.logRequest(`batched-${i}`, new Date(0), 'application/json', Buffer.from(`{"i":${i}}`), undefined);
+    await until(() => logger.depth === 0);
+    await logger.close(1000);
+    expect(writes).toEqual([1, 10]);
+    expect(sink.sockets).toHaveLength(1);
+    expect(sink.heads.map((head) => /\r\nce-id: (.*)\r\n/.exec(head)?.[1])).toEqual(['probe', ...Array.from({ length: 10 }, (_, i) => `batched-${i}`)]);
+    expect(report.dropped).toEqual({});
+  });
+
+  it('sends the events behind an answer that closed the connection again, without spending a try on them', async () => {
+    // The sink says it closes after the second request; the three written behind it must not count as tries.
+    sink = await ScriptedSink.start((request) => (request === 2 ? 'HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n' : ScriptedSink.OK));
+    const report = recorder();
+    const logger = new PayloadLogger({ url: sink.url.href, connections: 1, maxAttempts: 1, batchDelayMs: 1 }, report.events);
+    logger.logRequest('probe', new Date(0), undefined, Buffer.alloc(0), undefined);
+    await until(() => logger.depth === 0);
+    for (const id of ['closer', 'behind-1', 'behind-2', 'behind-3']) logger.logRequest(id, new Date(0), undefined, Buffer.alloc(0), undefined);
+    await until(() => logger.depth === 0);
+    await logger.close(1000);
+    expect(report.dropped).toEqual({});
+    expect(report.failures).toEqual([]);
+    // The new connection carried the three again (in some order), after the sink had read them on the closed one.
+    const ids = sink.heads.map((head) => /\r\nce-id: (.*)\r\n/.exec(head)?.[1]);
+    expect(ids.slice(0, 5)).toEqual(['probe', 'closer', 'behind-1', 'behind-2', 'behind-3']);
+    expect(ids.slice(5).sort()).toEqual(['behind-1', 'behind-2', 'behind-3']);
+    expect(sink.sockets).toHaveLength(2);
+  });
+
+  it('sends what is queued at once when it closes, without waiting out the batch delay', async () => {
+    sink = await ScriptedSink.start(() => ScriptedSink.OK);
+    const report = recorder();
+    const logger = new PayloadLogger({ url: sink.url.href, batchDelayMs: 60_000 }, report.events);
+    logger.logRequest('last', new Date(0), undefined, Buffer.alloc(0), undefined);
+    const started = performance.now();
+    await logger.close(30_000);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(sink.requests).toBe(1);
+    expect(report.dropped).toEqual({});
   });
 
   it('drops an event whose id no header can carry at once, without sending or retrying it', async () => {
     sink = await ScriptedSink.start(() => ScriptedSink.OK);
     const report = recorder();
-    const logger = new PayloadLogger({ url: sink.url.href, concurrency: 1 }, report.events);
+    const logger = new PayloadLogger({ url: sink.url.href, connections: 1 }, report.events);
     logger.logRequest('bad\nid', new Date(0), undefined, Buffer.alloc(0), undefined);
     logger.logRequest('good', new Date(0), undefined, Buffer.alloc(0), undefined);
     await until(() => logger.depth === 0);
@@ -70,7 +122,7 @@ describe('PayloadLogger over its own sink connections', () => {
   it('gives up on an event after maxAttempts 5xx answers, counting it and saying which event and why', async () => {
     sink = await ScriptedSink.start(() => 'HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n');
     const report = recorder();
-    const logger = new PayloadLogger({ url: sink.url.href, concurrency: 1, maxAttempts: 3, retryBackoffMs: 1 }, report.events);
+    const logger = new PayloadLogger({ url: sink.url.href, connections: 1, maxAttempts: 3, retryBackoffMs: 1 }, report.events);
     logger.logResponse('unlucky "one"', 'application/json', Buffer.from('{}'), undefined);
     await until(() => logger.depth === 0);
     await logger.close(1000);

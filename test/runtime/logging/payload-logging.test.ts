@@ -176,7 +176,7 @@ describe('CloudEvents request/response logging', () => {
 
   it('answers every request while the sink holds every POST open: serving never waits for the sink', async () => {
     const holdSink = await CloudEventsSink.start();
-    const server = await startTestServer([{ name: 'iris', uri: IRIS_DIR }], { payloadLogging: { url: `${holdSink.base}/hold`, concurrency: 2 } });
+    const server = await startTestServer([{ name: 'iris', uri: IRIS_DIR }], { payloadLogging: { url: `${holdSink.base}/hold`, connections: 2 } });
     try {
       const statuses = await Promise.all(Array.from({ length: 20 }, () => infer(server).then((response) => response.status)));
       expect(statuses).toEqual(Array(20).fill(200));
@@ -197,8 +197,8 @@ describe('CloudEvents request/response logging', () => {
   it('drops and counts what a down sink cannot take, with a bounded queue', async () => {
     const server = await startTestServer([{ name: 'iris', uri: IRIS_DIR }], {
       metricsPort: 0,
-      // Each event holds the one sender for at least the 200 ms backoff, so the queue must overflow.
-      payloadLogging: { url: `${sink.base}/down`, queueSize: 4, concurrency: 1, maxAttempts: 2, retryBackoffMs: 200 },
+      // One event at a time, each retried after at least a 100 ms backoff, so the queue must overflow.
+      payloadLogging: { url: `${sink.base}/down`, queueSize: 4, connections: 1, pipelineDepth: 1, maxAttempts: 2, retryBackoffMs: 200 },
     });
     try {
       const requests = 30;
@@ -207,7 +207,7 @@ describe('CloudEvents request/response logging', () => {
         expect((await infer(server)).status).toBe(200);
         deepest = Math.max(deepest, server.payloadLogger!.depth);
       }
-      // At most the queue plus the one event being sent.
+      // At most the queue (backing-off events count in it) plus the one event being sent.
       expect(deepest).toBeLessThanOrEqual(5);
       const deadline = Date.now() + 20_000;
       while (server.payloadLogger!.depth > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));

@@ -19,8 +19,8 @@ interface Delivery {
 }
 
 /**
- * The request logger: a bounded in-memory queue of CloudEvents, sent in batches over a few
- * keep-alive connections that pipeline, with retries and exponential backoff. `log()` only
+ * The request logger: a bounded in-memory queue of CloudEvents, sent in batches over keep-alive
+ * connections that pipeline, with retries and exponential backoff. `log()` only
  * enqueues, so a slow or unreachable sink never adds latency to a request: when the queue is full
  * the event is dropped and counted instead.
  *
@@ -72,7 +72,7 @@ export class PayloadLogger {
     const pipelineDepth = options.pipelineDepth ?? 64;
     this.#fullBatch = pipelineDepth;
     const connectionOptions = { timeoutMs: options.sendTimeoutMs ?? 5000, maxInFlight: pipelineDepth };
-    this.#connections = Array.from({ length: options.connections ?? 4 }, () => new SinkConnection(url, connectionOptions));
+    this.#connections = Array.from({ length: options.connections ?? 16 }, () => new SinkConnection(url, connectionOptions));
     this.#metadataHeaders = (options.metadataHeaders ?? []).map((name) => name.toLowerCase());
   }
 
@@ -144,7 +144,7 @@ export class PayloadLogger {
       this.events.dropped('shutdown', 1);
       return;
     }
-    if (this.#queue.length + this.#backingOff.size >= this.#capacity) {
+    if (this.depth >= this.#capacity) {
       this.events.dropped('queue_full', 1);
       return;
     }

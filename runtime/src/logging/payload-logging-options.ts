@@ -37,16 +37,18 @@ export interface PayloadLoggingOptions {
   /** The `endpoint` attribute (KServe: `default` or `canary`). @default '' */
   readonly endpoint?: string;
   /**
-   * Events held in memory while they wait to be sent (or sent again), newer ones are dropped (and
-   * counted) once it is full, so logging never holds back serving. Events in flight to the sink
-   * are not counted here.
+   * Events held in memory: waiting to be sent, waiting to be sent again, or sent and not answered
+   * yet. Once it is full, new events are dropped (and counted), so logging never holds back serving.
    * @default 1000
    */
   readonly queueSize?: number;
   /**
-   * Keep-alive connections to the sink. KServe's logger runs 5 workers with an event each; here
-   * every connection carries many events at once (see `pipelineDepth`), so a few suffice.
-   * @default 4
+   * Keep-alive connections to the sink, opened as they are needed. A batch goes to the connection
+   * with the most room, so a sink that answers quickly gets one. A proxy serves the requests of one
+   * connection one after another (Envoy does, and so an Istio sidecar), so a sink behind one takes
+   * at most a request per round trip on each: 16 connections keep the rate of 16 senders, which a
+   * saturated server needed to deliver every event (KServe's logger runs 5 workers).
+   * @default 16
    */
   readonly connections?: number;
   /**

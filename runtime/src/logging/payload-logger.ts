@@ -65,14 +65,14 @@ export class PayloadLogger {
     this.mode = options.mode ?? 'all';
     const url = new URL(options.url);
     this.#head = new CloudEventRequestHead(url, eventSource(options, env, hostname()));
-    this.#capacity = options.queueSize ?? 1000;
-    this.#maxAttempts = options.maxAttempts ?? 3;
-    this.#backoffMs = options.retryBackoffMs ?? 100;
-    this.#batchDelayMs = options.batchDelayMs ?? 5;
-    const pipelineDepth = options.pipelineDepth ?? 64;
+    this.#capacity = wholeNumber('queueSize', options.queueSize ?? 1000, 1);
+    this.#maxAttempts = wholeNumber('maxAttempts', options.maxAttempts ?? 3, 1);
+    this.#backoffMs = wholeNumber('retryBackoffMs', options.retryBackoffMs ?? 100, 0);
+    this.#batchDelayMs = wholeNumber('batchDelayMs', options.batchDelayMs ?? 5, 0);
+    const pipelineDepth = wholeNumber('pipelineDepth', options.pipelineDepth ?? 64, 1);
     this.#fullBatch = pipelineDepth;
-    const connectionOptions = { timeoutMs: options.sendTimeoutMs ?? 5000, maxInFlight: pipelineDepth };
-    this.#connections = Array.from({ length: options.connections ?? 16 }, () => new SinkConnection(url, connectionOptions));
+    const connectionOptions = { timeoutMs: wholeNumber('sendTimeoutMs', options.sendTimeoutMs ?? 5000, 1), maxInFlight: pipelineDepth };
+    this.#connections = Array.from({ length: wholeNumber('connections', options.connections ?? 16, 1) }, () => new SinkConnection(url, connectionOptions));
     this.#metadataHeaders = (options.metadataHeaders ?? []).map((name) => name.toLowerCase());
   }
 
@@ -261,4 +261,10 @@ export class PayloadLogger {
   #settledAll(): void {
     if (this.#closed && this.depth === 0) this.#idle?.();
   }
+}
+
+/** An option's value when it is a whole number of at least `least`. @throws naming the option otherwise. */
+function wholeNumber(option: keyof PayloadLoggingOptions, value: number, least: number): number {
+  if (!Number.isSafeInteger(value) || value < least) throw new Error(`request logging: ${option} must be a whole number of at least ${least}, got ${value}`);
+  return value;
 }

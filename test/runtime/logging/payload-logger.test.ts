@@ -132,6 +132,14 @@ describe('PayloadLogger over its own pipelining sink connections', () => {
     expect(report.failures).toEqual([`event "unlucky \\"one\\"" (org.kubeflow.serving.inference.response) not delivered to ${sink.url.href}: sink answered HTTP 503`]);
   });
 
+  it('refuses option values it cannot work with when it is built, naming the option', () => {
+    const url = 'http://127.0.0.1:9/events';
+    expect(() => new PayloadLogger({ url, connections: 0 }, recorder().events)).toThrow('request logging: connections must be a whole number of at least 1, got 0');
+    expect(() => new PayloadLogger({ url, pipelineDepth: 1.5 }, recorder().events)).toThrow('request logging: pipelineDepth must be a whole number of at least 1, got 1.5');
+    expect(() => new PayloadLogger({ url, batchDelayMs: -1 }, recorder().events)).toThrow('request logging: batchDelayMs must be a whole number of at least 0, got -1');
+    expect(() => new PayloadLogger({ url, queueSize: Number.NaN }, recorder().events)).toThrow('request logging: queueSize must be a whole number of at least 1, got NaN');
+  });
+
   it('refuses a sink URL that is not http(s) when it is built, not on the first event', () => {
     expect(() => new PayloadLogger({ url: 'file:///tmp/events' }, recorder().events)).toThrow('the log sink file:///tmp/events is not an http:// or https:// URL');
   });

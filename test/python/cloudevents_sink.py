@@ -10,7 +10,7 @@ How it answers a POST depends on the path:
   /flaky  503 the first time it sees an event (by ce-id and ce-type), 200 after (retries must work)
   /hold   waits until POST /release, then 200 (a sink slower than any request)
 GET /events lists the accepted events (attributes, data as base64, Content-Type); GET /stats counts
-every POST received and every POST answered.
+every POST received and every POST answered, and the connections the sink accepted.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from cloudevents.http import from_http
 lock = threading.Lock()
 accepted: list[dict] = []
 seen: set[tuple[str, str]] = set()
-stats = {"received": 0, "answered": 0}
+stats = {"received": 0, "answered": 0, "connections": 0}
 released = threading.Event()
 
 
@@ -35,6 +35,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
         pass
+
+    def setup(self) -> None:
+        # Once per connection: http.server then reads request after request from it, pipelined or not.
+        super().setup()
+        with lock:
+            stats["connections"] += 1
 
     def reply(self, status: int, body: object) -> None:
         data = json.dumps(body).encode()

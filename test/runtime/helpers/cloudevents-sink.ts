@@ -29,8 +29,9 @@ export class CloudEventsSink {
     return (await (await fetch(`${this.base}/events`)).json()) as ReceivedEvent[];
   }
 
-  async stats(): Promise<{ received: number; answered: number }> {
-    return (await (await fetch(`${this.base}/stats`)).json()) as { received: number; answered: number };
+  /** POSTs received and answered, and connections accepted (the stats requests' own included). */
+  async stats(): Promise<{ received: number; answered: number; connections: number }> {
+    return (await (await fetch(`${this.base}/stats`)).json()) as { received: number; answered: number; connections: number };
   }
 
   /** Lets every POST held by /hold answer. */

@@ -174,6 +174,27 @@ describe('CloudEvents request/response logging', () => {
     }
   });
 
+  it('delivers a burst of events to a real CloudEvents server, many to a connection, each exactly once', async () => {
+    const burstSink = await CloudEventsSink.start();
+    const server = await startTestServer([{ name: 'iris', uri: IRIS_DIR }], { payloadLogging: { url: `${burstSink.base}/ok` } });
+    try {
+      const requests = 150;
+      const statuses = await Promise.all(Array.from({ length: requests }, (_, i) => infer(server, { 'ce-id': `burst-${i}` }).then((response) => response.status)));
+      expect(statuses).toEqual(Array(requests).fill(200));
+      const events = await burstSink.waitForEvents(2 * requests);
+      const keys = events.map((event) => `${event.attributes.id} ${event.attributes.type}`).sort();
+      const expected = Array.from({ length: requests }, (_, i) => [`burst-${i} org.kubeflow.serving.inference.request`, `burst-${i} org.kubeflow.serving.inference.response`]).flat().sort();
+      expect(keys).toEqual(expected);
+      const stats = await burstSink.stats();
+      expect(stats.received).toBe(2 * requests);
+      // At most the logger's 16 connections, plus the test's own /events and /stats requests.
+      expect(stats.connections).toBeLessThan(40);
+    } finally {
+      await server.close();
+      await burstSink.stop();
+    }
+  });
+
   it('answers every request while the sink holds every POST open: serving never waits for the sink', async () => {
     const holdSink = await CloudEventsSink.start();
     const server = await startTestServer([{ name: 'iris', uri: IRIS_DIR }], { payloadLogging: { url: `${holdSink.base}/hold`, connections: 2 } });

@@ -108,6 +108,8 @@ type FlagName =
   | 'log-component'
   | 'log-endpoint'
   | 'log-queue-size'
+  | 'log-pipeline-depth'
+  | 'log-batch-delay-ms'
   | 'otlp-endpoint'
   | 'trace-sample-ratio'
   | 'trace-service-name'
@@ -149,7 +151,7 @@ function parseBatching(read: Read): BatchingOptions | undefined {
 
 function parsePayloadLogging(read: Read): PayloadLoggingOptions | undefined {
   const url = read('log-url', 'KFS_LOG_URL');
-  const others = (['log-mode', 'log-metadata-headers', 'log-metadata-annotations', 'log-source-uri', 'log-inference-service', 'log-namespace', 'log-component', 'log-endpoint', 'log-queue-size'] as const).map(
+  const others = (['log-mode', 'log-metadata-headers', 'log-metadata-annotations', 'log-source-uri', 'log-inference-service', 'log-namespace', 'log-component', 'log-endpoint', 'log-queue-size', 'log-pipeline-depth', 'log-batch-delay-ms'] as const).map(
     (flag) => [flag, read(flag, `KFS_${flag.toUpperCase().replaceAll('-', '_')}`)] as const,
   );
   if (url === undefined) {
@@ -165,6 +167,8 @@ function parsePayloadLogging(read: Read): PayloadLoggingOptions | undefined {
   const headers = value('log-metadata-headers');
   const annotations = value('log-metadata-annotations');
   const queueSize = value('log-queue-size');
+  const pipelineDepth = value('log-pipeline-depth');
+  const batchDelay = value('log-batch-delay-ms');
   const text = (flag: (typeof others)[number][0]) => value(flag)?.value;
   const options: PayloadLoggingOptions = {
     url: parseHttpUrl(url.flag, url.value),
@@ -177,6 +181,8 @@ function parsePayloadLogging(read: Read): PayloadLoggingOptions | undefined {
     ...(text('log-component') === undefined ? {} : { component: text('log-component') }),
     ...(text('log-endpoint') === undefined ? {} : { endpoint: text('log-endpoint') }),
     ...(queueSize === undefined ? {} : { queueSize: parseWholeNumber(queueSize.flag, queueSize.value) }),
+    ...(pipelineDepth === undefined ? {} : { pipelineDepth: parseWholeNumber(pipelineDepth.flag, pipelineDepth.value) }),
+    ...(batchDelay === undefined ? {} : { batchDelayMs: parseWholeNumber(batchDelay.flag, batchDelay.value, 0) }),
   };
   return options;
 }
@@ -266,9 +272,9 @@ function parseBoolean(name: string, value: string | undefined): boolean {
   throw new UsageError(`${name} must be true or false, got '${value}'`);
 }
 
-function parseWholeNumber(flag: string, value: string): number {
+function parseWholeNumber(flag: string, value: string, minimum: 0 | 1 = 1): number {
   const number = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(number) || number <= 0) throw new UsageError(`${flag} must be a positive whole number, got '${value}'`);
+  if (!Number.isSafeInteger(number) || number < minimum) throw new UsageError(`${flag} must be a ${minimum === 1 ? 'positive' : 'non-negative'} whole number, got '${value}'`);
   return number;
 }
 
@@ -357,6 +363,8 @@ function parseOrThrowUsage(args: readonly string[]) {
         'log-component': { type: 'string' },
         'log-endpoint': { type: 'string' },
         'log-queue-size': { type: 'string' },
+        'log-pipeline-depth': { type: 'string' },
+        'log-batch-delay-ms': { type: 'string' },
         'otlp-endpoint': { type: 'string' },
         'trace-sample-ratio': { type: 'string' },
         'trace-service-name': { type: 'string' },

@@ -71,8 +71,14 @@ Request/response logging (CloudEvents 1.0, binary mode, KServe logger types and 
   --log-component C           ce-component (default predictor).
   --log-endpoint E            ce-endpoint (default empty).
   --log-source-uri URI        ce-source (default the host name, i.e. the pod name).
-  --log-queue-size N          Events held while the sink is slow or down (default 1000); beyond
-                              that events are dropped and counted in kfs_logger_dropped_events_total.
+  --log-queue-size N          Events held while the sink is slow or down, queued or being sent
+                              (default 1000); beyond that events are dropped and counted in
+                              kfs_logger_dropped_events_total.
+  --log-batch-delay-ms MS     How long an event waits for others to share its socket write
+                              (default 5; 0: the end of the event-loop turn).
+  --log-pipeline-depth N      Events sent on a connection before their answers (HTTP/1.1
+                              pipelining; default 64). 1 sends one at a time, for a sink that
+                              mishandles pipelined requests.
 
 Metrics and tracing:
   --metrics-port N            Port of GET /metrics, Prometheus text format (default 8082; 0 picks one).

@@ -34,17 +34,18 @@ export class CloudEventRequestHead {
   }
 
   /**
-   * The head of one event's POST, latin1 text ending in the blank line.
+   * The head of one event's POST, latin1 text ending in the blank line. `recordedAt` is the send
+   * time as ISO 8601 text (`ce-recordedtime`), made once for a batch of events.
    * @throws when the event's id, content type or metadata cannot be sent as a header value.
    */
-  build(event: PayloadEvent, recordedAt: Date): string {
+  build(event: PayloadEvent, recordedAt: string): string {
     const metadata = event.metadata !== undefined && Object.keys(event.metadata).length > 0 ? JSON.stringify(event.metadata) : undefined;
     const contentType = event.contentType;
     if (NOT_A_HEADER_VALUE.test(event.id) || (contentType !== undefined && NOT_A_HEADER_VALUE.test(contentType)) || (metadata !== undefined && NOT_A_HEADER_VALUE.test(metadata))) {
       throw new Error("the event's id, content type or metadata holds a character an HTTP header cannot carry (a control character, or one past latin1)");
     }
     return (
-      `${this.#shared}ce-id: ${event.id}\r\nce-type: ${event.type}\r\nce-time: ${event.time.toISOString()}\r\nce-recordedtime: ${recordedAt.toISOString()}\r\n`
+      `${this.#shared}ce-id: ${event.id}\r\nce-type: ${event.type}\r\nce-time: ${event.time.toISOString()}\r\nce-recordedtime: ${recordedAt}\r\n`
       + (contentType === undefined ? '' : `content-type: ${contentType}\r\n`)
       + (metadata === undefined ? '' : `ce-metadata: ${metadata}\r\n`)
       + `content-length: ${event.body.length}\r\n\r\n`

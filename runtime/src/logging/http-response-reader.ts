@@ -39,6 +39,11 @@ export class HttpResponseReader {
   #pending: Buffer | undefined;
   #status = 0;
   #keepAlive = true;
+  /** The last response head read and what it said: a sink answers event after event with the same bytes. */
+  #lastHead = '';
+  #lastFraming: Framing = { kind: 'none' };
+  #lastStatus = 0;
+  #lastKeepAlive = true;
 
   /** True between responses: nothing of a next response has arrived yet. */
   get idle(): boolean {
@@ -63,7 +68,7 @@ export class HttpResponseReader {
             this.#pending = data.subarray(offset);
             return;
           }
-          const framing = this.#readHead(data.toString('latin1', offset, end));
+          const framing = this.#readHeadOnce(data.toString('latin1', offset, end));
           offset = end + HEAD_END.length;
           if (this.#status < 200) continue;
           if (framing.kind === 'none' || (framing.kind === 'length' && framing.length === 0)) {
@@ -123,6 +128,20 @@ export class HttpResponseReader {
       return { status: this.#status, keepAlive: false };
     }
     throw new Error(this.idle ? 'the sink closed the connection before answering' : 'the sink closed the connection in the middle of its answer');
+  }
+
+  #readHeadOnce(head: string): Framing {
+    if (head === this.#lastHead) {
+      this.#status = this.#lastStatus;
+      this.#keepAlive = this.#lastKeepAlive;
+      return this.#lastFraming;
+    }
+    const framing = this.#readHead(head);
+    this.#lastHead = head;
+    this.#lastFraming = framing;
+    this.#lastStatus = this.#status;
+    this.#lastKeepAlive = this.#keepAlive;
+    return framing;
   }
 
   #readHead(head: string): Framing {

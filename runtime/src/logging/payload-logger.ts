@@ -171,7 +171,7 @@ export class PayloadLogger {
   #flush(): void {
     this.#flushTimer = undefined;
     this.#flushImmediate = undefined;
-    const recordedAt = new Date();
+    const recordedAt = new Date().toISOString();
     while (this.#queue.length > 0) {
       const connection = this.#roomiestConnection();
       if (connection === undefined) break;
@@ -205,7 +205,7 @@ export class PayloadLogger {
   }
 
   /** The POST of one delivery, or undefined when the event cannot be sent at all (dropped and reported). */
-  #request(delivery: Delivery, recordedAt: Date): SinkRequest | undefined {
+  #request(delivery: Delivery, recordedAt: string): SinkRequest | undefined {
     let head: string;
     try {
       head = this.#head.build(delivery.event, recordedAt);

@@ -19,7 +19,7 @@ describe('CloudEventRequestHead', () => {
         body: Buffer.from('{"inputs":[]}'),
         metadata: { 'x-user': ['alice'] },
       },
-      new Date('2026-01-02T03:04:06.000Z'),
+      '2026-01-02T03:04:06.000Z',
     );
     expect(text).toBe(
       'POST /events?tenant=a HTTP/1.1\r\n'
@@ -44,7 +44,7 @@ describe('CloudEventRequestHead', () => {
 
   it('leaves out content-type and metadata when the event has none', () => {
     const head = new CloudEventRequestHead(new URL('https://sink.example/'), { ...SOURCE, annotations: undefined });
-    const text = head.build({ id: 'a', type: RESPONSE_EVENT_TYPE, time: new Date(0), contentType: undefined, body: Buffer.alloc(0), metadata: {} }, new Date(0));
+    const text = head.build({ id: 'a', type: RESPONSE_EVENT_TYPE, time: new Date(0), contentType: undefined, body: Buffer.alloc(0), metadata: {} }, new Date(0).toISOString());
     expect(text).not.toMatch(/content-type|ce-metadata|ce-annotations/);
     expect(text).toMatch(/^POST \/ HTTP\/1\.1\r\nhost: sink\.example\r\n/);
     expect(text.endsWith('content-length: 0\r\n\r\n')).toBe(true);
@@ -53,7 +53,7 @@ describe('CloudEventRequestHead', () => {
   it('refuses an event whose id would break out of its header line', () => {
     const head = new CloudEventRequestHead(new URL('http://sink/'), SOURCE);
     const event = { id: 'x\r\nce-type: forged', type: REQUEST_EVENT_TYPE, time: new Date(0), contentType: undefined, body: Buffer.alloc(0), metadata: undefined } as const;
-    expect(() => head.build(event, new Date(0))).toThrow(
+    expect(() => head.build(event, new Date(0).toISOString())).toThrow(
       "the event's id, content type or metadata holds a character an HTTP header cannot carry (a control character, or one past latin1)",
     );
   });

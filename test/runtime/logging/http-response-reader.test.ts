@@ -36,6 +36,20 @@ describe('HttpResponseReader', () => {
     expect(reader.idle).toBe(true);
   });
 
+  it('reads a repeated head the same each time, and a different head after it on its own terms', () => {
+    // The reader remembers the last head it parsed; each answer must still say what its own bytes say.
+    const ok = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
+    const closing = 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nbye';
+    const reader = new HttpResponseReader();
+    expect(read([ok + ok, ok], reader)).toEqual(Array(3).fill({ status: 200, keepAlive: true }));
+    expect(read([closing, ok + closing], reader)).toEqual([
+      { status: 200, keepAlive: false },
+      { status: 200, keepAlive: true },
+      { status: 200, keepAlive: false },
+    ]);
+    expect(reader.idle).toBe(true);
+  });
+
   it('skips interim 1xx answers and reports the final one', () => {
     const text = 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </style.css>\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n';
     expect(read([text])).toEqual([{ status: 204, keepAlive: true }]);

@@ -4,10 +4,7 @@ import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 
-/** The version .ci/run builds with `go install` (BSD-2-Clause, from the Go module proxy). */
-export const FAKE_GCS_SERVER_VERSION = 'v1.56.1';
-
-/** Where .ci/run installs the binary: outside the clone, in the CI cache folder. */
+/** Where scripts/fake-gcs-server.sh (run by .ci/run and npm test) installs the binary: outside the clone, in the cache folder. */
 export function fakeGcsServerBinary(env: NodeJS.ProcessEnv = process.env): string {
   if (env.FAKE_GCS_SERVER) return env.FAKE_GCS_SERVER;
   return path.join(env.KFS_CACHE_DIR ?? path.join(homedir(), '.cache', 'cdk8s-kfserving'), 'bin', 'fake-gcs-server');
@@ -32,7 +29,7 @@ export class FakeGcsServer {
     const binary = fakeGcsServerBinary();
     if (!existsSync(binary)) {
       throw new Error(
-        `fake-gcs-server is not installed at ${binary}; run .ci/run, or: GOBIN=$(dirname ${binary}) go install github.com/fsouza/fake-gcs-server@${FAKE_GCS_SERVER_VERSION}`,
+        `fake-gcs-server is not installed at ${binary}; install Go and run scripts/fake-gcs-server.sh (npm test runs it first)`,
       );
     }
     const port = await freePort();

@@ -40,6 +40,27 @@ describe('ProtobufWriter', () => {
     expect(reader.string()).toBe('after');
   });
 
+  test.each([
+    ['', 'empty'],
+    ['POST /v2/models/:model/infer', 'short ASCII'],
+    ['a'.repeat(127), 'the longest one-byte length'],
+    ['a'.repeat(128), 'a two-byte length'],
+    ['naïve', 'non-ASCII'],
+    [`${'x'.repeat(40)}é`, 'non-ASCII after an ASCII run'],
+    ['日本語 ✓ 🙂', 'multi-byte and astral'],
+  ])('string %j (%s) reads back as written, and so does what follows', (text) => {
+    const writer = new ProtobufWriter(4);
+    writer.stringField(1, text);
+    writer.fixed64(2n ** 64n - 1n);
+    writer.fixed64(0x0102030405060708n);
+    const reader = Reader.create(writer.bytes());
+    expect(reader.uint32()).toBe((1 << 3) | WireType.LENGTH_DELIMITED);
+    expect(reader.string()).toBe(text);
+    expect(reader.fixed64().toUnsigned().toString()).toBe('18446744073709551615');
+    expect(Buffer.from(writer.bytes().subarray(-8)).toString('hex')).toBe('0807060504030201');
+    expect(reader.fixed64().toString()).toBe(String(0x0102030405060708n));
+  });
+
   test('bytes fields and raw bytes', () => {
     const writer = new ProtobufWriter(2);
     writer.bytesField(1, Buffer.from('0102ff', 'hex'));

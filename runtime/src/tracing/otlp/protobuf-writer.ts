@@ -1,3 +1,11 @@
+/** Strings shorter than this (so their length is a one-byte varint) may take the ASCII fast path. */
+const SHORT_TEXT = 0x80;
+
+/** A uint64 and its bytes in the machine's order, for fixed64 writes (the wire is little-endian). */
+const FIXED64_SCRATCH = new BigUint64Array(1);
+const FIXED64_BYTES = new Uint8Array(FIXED64_SCRATCH.buffer);
+const BIG_ENDIAN_MACHINE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 0;
+
 /** Protobuf wire types (https://protobuf.dev/programming-guides/encoding/). */
 export const enum WireType {
   VARINT = 0,
@@ -67,9 +75,15 @@ export class ProtobufWriter {
     this.#position = this.#buffer.writeUInt32LE(value, this.#position);
   }
 
+  /** A fixed64 of a non-negative bigint below 2^64 (wraps modulo 2^64 otherwise). */
   fixed64(value: bigint): void {
     this.#reserve(8);
-    this.#position = this.#buffer.writeBigUInt64LE(value, this.#position);
+    // Through a typed array: Buffer's writeBigUInt64LE range-checks and splits with BigInt arithmetic.
+    FIXED64_SCRATCH[0] = value;
+    const buffer = this.#buffer;
+    const position = this.#position;
+    for (let i = 0; i < 8; i++) buffer[position + i] = FIXED64_BYTES[BIG_ENDIAN_MACHINE ? 7 - i : i]!;
+    this.#position = position + 8;
   }
 
   double(value: number): void {
@@ -100,10 +114,30 @@ export class ProtobufWriter {
   /** A length-delimited field holding `text` as UTF-8. */
   stringField(field: number, text: string): void {
     this.tag(field, WireType.LENGTH_DELIMITED);
+    if (text.length < SHORT_TEXT && this.#writeShortAscii(text)) return;
     const length = Buffer.byteLength(text, 'utf8');
     this.varint(length);
     this.#reserve(length);
     this.#position += this.#buffer.write(text, this.#position, length, 'utf8');
+  }
+
+  /**
+   * Writes a short ASCII string's one-byte length and bytes in JavaScript, which beats two calls
+   * into C++ (byteLength, write) for the names and keys a span is made of; false, with nothing
+   * written, when the text holds anything but ASCII.
+   */
+  #writeShortAscii(text: string): boolean {
+    this.#reserve(text.length + 1);
+    const buffer = this.#buffer;
+    const start = this.#position;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code >= 0x80) return false;
+      buffer[start + 1 + i] = code;
+    }
+    buffer[start] = text.length;
+    this.#position = start + 1 + text.length;
+    return true;
   }
 
   /** Starts an embedded message in `field`; returns where its length goes, for {@link endMessage}. */

@@ -63,9 +63,13 @@ describe('ProtobufWriter', () => {
 
   test('bytes fields and raw bytes', () => {
     const writer = new ProtobufWriter(2);
+    const long = Buffer.from(Array.from({ length: 40 }, (_, i) => i * 6));
+    writer.bytesField(1, long);
     writer.bytesField(1, Buffer.from('0102ff', 'hex'));
     writer.raw(Buffer.from([0x10, 0x05]));
     const reader = Reader.create(writer.bytes());
+    expect(reader.uint32()).toBe(10);
+    expect(Buffer.from(reader.bytes()).equals(long)).toBe(true);
     expect(reader.uint32()).toBe(10);
     expect(Buffer.from(reader.bytes()).toString('hex')).toBe('0102ff');
     expect(reader.uint32()).toBe(0x10);

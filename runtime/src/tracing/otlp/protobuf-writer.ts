@@ -107,8 +107,15 @@ export class ProtobufWriter {
     this.tag(field, WireType.LENGTH_DELIMITED);
     this.varint(bytes.length);
     this.#reserve(bytes.length);
-    this.#buffer.set(bytes, this.#position);
-    this.#position += bytes.length;
+    const buffer = this.#buffer;
+    const position = this.#position;
+    // Trace and span ids (16 and 8 bytes) copy faster in a loop than through set()'s call.
+    if (bytes.length <= 16) {
+      for (let i = 0; i < bytes.length; i++) buffer[position + i] = bytes[i]!;
+    } else {
+      buffer.set(bytes, position);
+    }
+    this.#position = position + bytes.length;
   }
 
   /** A length-delimited field holding `text` as UTF-8. */

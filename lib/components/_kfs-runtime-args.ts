@@ -94,6 +94,7 @@ function loggerArgs(ctx: ComponentContext, logger: LoggerOptions | undefined): s
     }
   }
   if (annotations.length > 0) args.push(`--log-metadata-annotations=${annotations.map(([name, value]) => `${name}=${value}`).join(',')}`);
+  if (logger.pipelining === false) args.push('--log-pipeline-depth=1');
   return args;
 }
 

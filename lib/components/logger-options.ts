@@ -14,7 +14,9 @@ export enum LoggerMode {
  * KServe's event types (`org.kubeflow.serving.inference.request` / `.response`) and attributes
  * (`inferenceservicename`, `namespace`, `component`, `endpoint`, `metadata`). A slow or unreachable
  * sink never slows serving: events beyond the in-memory queue are dropped and counted in the
- * `kfs_logger_dropped_events_total` metric.
+ * `kfs_logger_dropped_events_total` metric. Events wait up to 5 ms for others and go out together,
+ * pipelined over keep-alive HTTP/1.1 connections; delivery is at least once (an event sent again
+ * after a broken connection keeps its `ce-id`, by which a sink can tell a repeat).
  */
 export interface LoggerOptions {
   /** The sink, e.g. a Knative Broker: `http://broker-ingress.knative-eventing.svc.cluster.local/ml/default`. */
@@ -41,4 +43,14 @@ export interface LoggerOptions {
    * @default - none: events carry no annotations attribute
    */
   readonly metadataAnnotations?: { [name: string]: string };
+
+  /**
+   * Whether events are pipelined: written on a connection without waiting for the answers to
+   * those before them (HTTP/1.1 pipelining, which every mainstream server, Envoy and Knative's
+   * queue-proxy handle). Turn it off only for a sink that mishandles pipelined requests: each
+   * event then waits for the one before it on its connection, and costs the server its own
+   * socket write.
+   * @default true
+   */
+  readonly pipelining?: boolean;
 }

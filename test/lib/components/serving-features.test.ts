@@ -42,6 +42,12 @@ describe('kfs-runtime serving features on the predictor', () => {
     expect(args.filter((arg) => arg.startsWith('--log-metadata-annotations'))).toEqual(['--log-metadata-annotations=serving.kserve.io/team=ml,owner=a=b']);
   });
 
+  test('logger.pipelining: false passes --log-pipeline-depth=1; left out, the runtime pipelines', () => {
+    expect(argsOf({ logger: { url: 'http://sink', pipelining: false } })).toContain('--log-pipeline-depth=1');
+    expect(argsOf({ logger: { url: 'http://sink' } }).filter((arg) => arg.startsWith('--log-pipeline-depth'))).toEqual([]);
+    expect(argsOf({ logger: { url: 'http://sink', pipelining: true } }).filter((arg) => arg.startsWith('--log-pipeline-depth'))).toEqual([]);
+  });
+
   test('logger mode defaults to all', () => {
     expect(argsOf({ logger: { url: 'https://sink.example.com/events' } })).toContain('--log-mode=all');
   });

@@ -31,7 +31,7 @@ describe('v1 protocol', () => {
     explainer.listen(0, '127.0.0.1');
     await once(explainer, 'listening');
     const { port } = explainer.address() as AddressInfo;
-    server = await startTestServer([{ name: 'iris', uri: IRIS_DIR }], { explainerUrl: `http://127.0.0.1:${port}` });
+    server = await startTestServer([{ name: 'iris', uri: IRIS_DIR }], { explainerUrl: `http://127.0.0.1:${port}`, metricsPort: 0 });
     plain = await startTestServer([{ name: 'iris', uri: IRIS_DIR }]);
   });
 
@@ -71,6 +71,18 @@ describe('v1 protocol', () => {
     const response = await postJson(server, '/v1/models/iris:explain', { instances: [rows[0]] });
     expect(response).toMatchObject({ status: 200, body: { explanations: [{ anchor: ['petal length <= 2.5'] }] } });
     expect(explained.at(-1)).toEqual({ url: '/v1/models/iris:explain', body: JSON.stringify({ instances: [rows[0]] }) });
+  });
+
+  it(":explain calls are timed in KServe's request_explain_seconds, and :predict calls are not", async () => {
+    const explainCount = async () => {
+      const page = await (await fetch(`http://127.0.0.1:${server.metricsPort}/metrics`)).text();
+      return Number(/^request_explain_seconds_count\{model_name="iris"\} (\d+)$/m.exec(page)?.[1] ?? 0);
+    };
+    const before = await explainCount();
+    expect((await postJson(server, '/v1/models/iris:explain', { instances: [rows[0]] })).status).toBe(200);
+    expect((await postJson(server, '/v1/models/iris:explain', { instances: [rows[1]] })).status).toBe(200);
+    expect((await postJson(server, '/v1/models/iris:predict', { instances: [rows[0]] })).status).toBe(200);
+    expect(await explainCount()).toBe(before + 2);
   });
 
   it(':explain without an explainer is 404 saying how to configure one; an unknown verb is 404', async () => {

@@ -95,17 +95,8 @@ export class ProtobufWriter {
     this.varint(value ? 1 : 0);
   }
 
-  /** Bytes already in wire format (a field encoded elsewhere). */
+  /** Bytes already in wire format (a field encoded elsewhere), or a bytes field's content. */
   raw(bytes: Uint8Array): void {
-    this.#reserve(bytes.length);
-    this.#buffer.set(bytes, this.#position);
-    this.#position += bytes.length;
-  }
-
-  /** A length-delimited field holding `bytes`. */
-  bytesField(field: number, bytes: Uint8Array): void {
-    this.tag(field, WireType.LENGTH_DELIMITED);
-    this.varint(bytes.length);
     this.#reserve(bytes.length);
     const buffer = this.#buffer;
     const position = this.#position;
@@ -116,6 +107,13 @@ export class ProtobufWriter {
       buffer.set(bytes, position);
     }
     this.#position = position + bytes.length;
+  }
+
+  /** A length-delimited field holding `bytes`. */
+  bytesField(field: number, bytes: Uint8Array): void {
+    this.tag(field, WireType.LENGTH_DELIMITED);
+    this.varint(bytes.length);
+    this.raw(bytes);
   }
 
   /** A length-delimited field holding `text` as UTF-8. */

@@ -40,10 +40,7 @@ export class HttpResponseReader {
   #status = 0;
   #keepAlive = true;
   /** The last response head read and what it said: a sink answers event after event with the same bytes. */
-  #lastHead = '';
-  #lastFraming: Framing = { kind: 'none' };
-  #lastStatus = 0;
-  #lastKeepAlive = true;
+  #lastHead: { readonly text: string; readonly framing: Framing; readonly status: number; readonly keepAlive: boolean } | undefined;
 
   /** True between responses: nothing of a next response has arrived yet. */
   get idle(): boolean {
@@ -131,16 +128,14 @@ export class HttpResponseReader {
   }
 
   #readHeadOnce(head: string): Framing {
-    if (head === this.#lastHead) {
-      this.#status = this.#lastStatus;
-      this.#keepAlive = this.#lastKeepAlive;
-      return this.#lastFraming;
+    const last = this.#lastHead;
+    if (last !== undefined && head === last.text) {
+      this.#status = last.status;
+      this.#keepAlive = last.keepAlive;
+      return last.framing;
     }
     const framing = this.#readHead(head);
-    this.#lastHead = head;
-    this.#lastFraming = framing;
-    this.#lastStatus = this.#status;
-    this.#lastKeepAlive = this.#keepAlive;
+    this.#lastHead = { text: head, framing, status: this.#status, keepAlive: this.#keepAlive };
     return framing;
   }
 

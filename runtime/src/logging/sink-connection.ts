@@ -163,15 +163,17 @@ export class SinkConnection {
     socket.on('error', (error) => (lastError = error));
     socket.on('close', () => {
       if (this.#socket !== socket) return;
-      if (this.#inFlight.length > 0) {
-        try {
-          this.#answered(socket, reader.end());
-        } catch (error) {
-          this.#detach(new SinkRequestError((lastError ?? (error as Error)).message, false));
-        }
+      if (this.#inFlight.length === 0) {
+        this.#detach(new SinkRequestError('closed while idle', false));
+        return;
       }
-      // An answer that ran to the close has settled; whatever is behind it was never read.
-      if (this.#socket === socket) this.#detach(new SinkRequestError('the sink closed the connection before answering', false));
+      try {
+        // An answer whose body ran to the close completes now; it carries no keep-alive, so
+        // #answered fails what is behind it as never read.
+        this.#answered(socket, reader.end());
+      } catch (error) {
+        this.#detach(new SinkRequestError((lastError ?? (error as Error)).message, false));
+      }
     });
     return socket;
   }

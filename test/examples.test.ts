@@ -3,13 +3,13 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as yaml from 'yaml';
 import { listExamples } from '../scripts/synth-examples';
+import { sharedPath } from './shared-folder';
 
 /**
  * Synthesizes every example with the real cdk8s CLI (as `npm run synth` does), twice, and checks the
  * output against the upstream schemas with shared/tools/validate-manifests.
  */
 const root = resolve(__dirname, '..');
-const validator = resolve(root, '..', 'shared', 'tools', 'validate-manifests', 'validate-manifests');
 const examples = listExamples();
 
 function runSynth(): { output: string; files: Map<string, string> } {
@@ -65,7 +65,8 @@ test('user-facing objects carry the names the user chose, never generated hashes
 });
 
 test('every synthesized manifest validates against the upstream schemas with 0 errors', () => {
-  const result = spawnSync(validator, [join(root, 'dist')], { cwd: root, encoding: 'utf-8' });
+  const result = spawnSync(sharedPath('tools', 'validate-manifests', 'validate-manifests'), [join(root, 'dist')], { cwd: root, encoding: 'utf-8' });
+  if (result.error !== undefined) throw result.error;
   const lines = result.stdout.trim().split('\n');
   const objects = [...first.files.values()].reduce((count, content) => count + yaml.parseAllDocuments(content).length, 0);
   expect(lines[lines.length - 1]).toBe(`${objects} passed, 0 failed`);

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { synthExample } from '../../scripts/synth-examples';
+import { sharedPath } from '../shared-folder';
 import { describeWithKubeTools } from './describe-with-kube-tools';
 import { serviceAccountIdentity } from './identities';
 import { KubeApiError } from './kube-api-error';
@@ -17,7 +18,6 @@ import { readManifestFiles } from './read-manifests';
  */
 
 const root = resolve(__dirname, '..', '..');
-const sharedCrds = resolve(root, '..', 'shared', 'crds');
 
 /** Rejects with the KubeApiError `promise` fails with; fails the test if it succeeds. */
 async function apiErrorOf(promise: Promise<unknown>): Promise<KubeApiError> {
@@ -94,7 +94,7 @@ describeWithKubeTools('kube-apiserver + etcd harness', () => {
   describe('Knative Service CRD installed (schema validation only: no Knative or KServe webhooks run here)', () => {
     beforeAll(async () => {
       await cluster.createNamespace('models');
-      const names = await cluster.installCrds([join(sharedCrds, 'knative', 'service.yaml'), join(sharedCrds, 'istio', 'networking.istio.io_virtualservices.yaml')]);
+      const names = await cluster.installCrds([sharedPath('crds', 'knative', 'service.yaml'), sharedPath('crds', 'istio', 'networking.istio.io_virtualservices.yaml')]);
       expect(names).toEqual(['services.serving.knative.dev', 'virtualservices.networking.istio.io']);
     }, 60_000);
 

@@ -1,8 +1,8 @@
-import { resolve } from 'node:path';
 import { CanaryRollout, DeploymentMode, InferenceService, InferenceServiceProps, RequestMatch } from '../../../lib';
 import { describeWithKubeTools } from '../../harness/describe-with-kube-tools';
 import { KubeApiError } from '../../harness/kube-api-error';
 import { KubeCluster, startKubeCluster } from '../../harness/kube-cluster';
+import { sharedPath } from '../../shared-folder';
 import { newChart, synth } from '../_util';
 import { transformer, transformerV2, v1, v2 } from './_fixtures';
 
@@ -15,7 +15,6 @@ import { transformer, transformerV2, v1, v2 } from './_fixtures';
  * sequence runs in its own namespace with the built-in Deployment, Service and HorizontalPodAutoscaler APIs.
  */
 
-const sharedCrds = resolve(__dirname, '..', '..', '..', '..', 'shared', 'crds');
 const FIELD_MANAGER = 'cdk8s-kfserving-rollout-test';
 
 function manifests(props: InferenceServiceProps, namespace = 'rollout'): any[] {
@@ -50,7 +49,7 @@ describeWithKubeTools('a rollout applied to a real kube-apiserver (CRD schemas a
     cluster = await startKubeCluster();
     await cluster.createNamespace('rollout');
     await cluster.createNamespace(RAW_NAMESPACE);
-    await cluster.installCrds([resolve(sharedCrds, 'knative', 'service.yaml'), resolve(sharedCrds, 'istio', 'networking.istio.io_virtualservices.yaml')]);
+    await cluster.installCrds([sharedPath('crds', 'knative', 'service.yaml'), sharedPath('crds', 'istio', 'networking.istio.io_virtualservices.yaml')]);
   }, 240_000);
 
   afterAll(async () => {

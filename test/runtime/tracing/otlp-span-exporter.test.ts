@@ -3,7 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import { Writer } from 'protobufjs';
 import { lengthDelimitedFields } from '../../../runtime/src/tracing/otlp/otlp-response';
 import { ExportRequestFrame } from '../../../runtime/src/tracing/otlp/otlp-trace-encoding';
-import { OtlpSpanExporter, type OtlpSpanExporterOptions, type SpanDropReason } from '../../../runtime/src/tracing/otlp/otlp-span-exporter';
+import { ENCODE_RUN, OtlpSpanExporter, type OtlpSpanExporterOptions, type SpanDropReason } from '../../../runtime/src/tracing/otlp/otlp-span-exporter';
 import { type FinishedSpan, SpanKind } from '../../../runtime/src/tracing/span';
 import { until } from '../helpers/until';
 
@@ -103,6 +103,20 @@ describe('OtlpSpanExporter', () => {
     expect(Date.now() - waited).toBeGreaterThanOrEqual(100);
     expect(collector.exports[1]!.spans).toEqual(['d']);
     expect(collector.exports[1]!.headers['content-type']).toBe('application/x-protobuf');
+    expect(dropped).toEqual({});
+    await exporter.shutdown();
+  });
+
+  test('spans encoded in runs still fill batches exactly, in order, when the batch size is no multiple of the run', async () => {
+    collector = await ScriptedCollector.start();
+    const batch = ENCODE_RUN + ENCODE_RUN / 2 + 3;
+    const { exporter, dropped } = exporterFor(collector, { maxBatchSpans: batch, maxQueuedSpans: 10 * batch });
+    const names = Array.from({ length: 2 * batch + ENCODE_RUN + 5 }, (_, index) => `s${index}`);
+    for (const name of names) exporter.add(span(name));
+    // Two full batches went out without waiting; the rest, under one run, goes with the flush.
+    await until(() => collector.exports.length === 2, { timeoutMs: 5000 });
+    await exporter.flush();
+    expect(collector.exports.map(({ spans }) => spans)).toEqual([names.slice(0, batch), names.slice(batch, 2 * batch), names.slice(2 * batch)]);
     expect(dropped).toEqual({});
     await exporter.shutdown();
   });

@@ -50,11 +50,19 @@ const RETRYABLE = new Set([429, 502, 503, 504]);
 const MAX_BACKOFF_MS = 5000;
 const MAX_RESPONSE_BYTES = 64 * 1024;
 const gzip = promisify(gzipCallback);
+/**
+ * Ended spans wait as objects until this many are there, then are encoded in one go. Encoding each
+ * span as it ended cost the server 5–15 µs more per traced request (four spans) than encoding 64 at
+ * a time (four paired steady-state runs of the iris server), though the encoding itself is about 1.3 µs:
+ * interleaved with request handling, the encoder ran cold. 64 spans (16 requests) are a millisecond
+ * or two of traffic, short enough for the objects to die young.
+ */
+export const ENCODE_RUN = 64;
 
 /**
- * Exports spans over OTLP/HTTP with protobuf bodies, in batches, off the request path. Each span is
- * encoded into the open batch the moment it ends, so what waits for export is bytes, not objects
- * the garbage collector would have to carry into its old generation. A batch goes out when it holds
+ * Exports spans over OTLP/HTTP with protobuf bodies, in batches, off the request path. Ended spans
+ * are encoded into the open batch in runs of {@link ENCODE_RUN}, so what waits for export is bytes,
+ * not objects the garbage collector would have to carry into its old generation. A batch goes out when it holds
  * `maxBatchSpans`, or `scheduledDelayMs` after its first span; one export is in flight at a time.
  * Spans past `maxQueuedSpans`, batches the collector refuses, and batches still failing after
  * `maxAttempts` are dropped and reported, never silently.
@@ -72,7 +80,10 @@ export class OtlpSpanExporter {
   readonly #maxAttempts: number;
   readonly #retryBackoffMs: number;
   #open: ProtobufWriter | undefined;
+  /** Spans of the open batch: those encoded into `#open` and those still in `#unencoded`. */
   #openSpans = 0;
+  /** Ended spans of the open batch not yet encoded (fewer than {@link ENCODE_RUN}). */
+  readonly #unencoded: FinishedSpan[] = [];
   readonly #sealed: Batch[] = [];
   /** Spans in the open batch and the sealed ones (not the one in flight). */
   #queuedSpans = 0;
@@ -96,15 +107,17 @@ export class OtlpSpanExporter {
     this.#retryBackoffMs = options.retryBackoffMs ?? 1000;
   }
 
-  /** Queues an ended span for export, or drops and counts it when the queue is full. */
+  /**
+   * Queues an ended span for export, or drops and counts it when the queue is full. The span is
+   * encoded later, with the next run of spans: it must not change after this call.
+   */
   add(span: FinishedSpan): void {
     if (this.#queuedSpans >= this.#maxQueuedSpans) {
       this.#events.spansDropped('queue_full', 1);
       return;
     }
-    // About 200 bytes a span: a full batch fits without growing the buffer.
-    this.#open ??= new ProtobufWriter(this.#maxBatchSpans * 256);
-    writeSpan(this.#open, span);
+    this.#unencoded.push(span);
+    if (this.#unencoded.length >= ENCODE_RUN) this.#encodeUnencoded();
     this.#openSpans++;
     this.#queuedSpans++;
     if (this.#openSpans >= this.#maxBatchSpans) {
@@ -133,11 +146,19 @@ export class OtlpSpanExporter {
     this.#agent?.destroy();
   }
 
+  #encodeUnencoded(): void {
+    // About 200 bytes a span: a full batch fits without growing the buffer.
+    this.#open ??= new ProtobufWriter(this.#maxBatchSpans * 256);
+    for (const span of this.#unencoded) writeSpan(this.#open, span);
+    this.#unencoded.length = 0;
+  }
+
   #seal(): void {
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
+    if (this.#unencoded.length > 0) this.#encodeUnencoded();
     if (this.#open === undefined || this.#openSpans === 0) return;
     this.#sealed.push({ bytes: this.#open.bytes(), spans: this.#openSpans });
     this.#open = undefined;

@@ -1,10 +1,11 @@
+import { redactUri } from '../models/storage/model-uri';
 import { Backoff } from './backoff';
 import type { InferenceServiceConfig } from './controller-config';
 import { type DesiredModel, type DesiredState, computeDesiredState, renderModelConfig } from './desired-state';
 import type { PodObject, TrainedModelObject, TrainedModelStatus } from './kube-objects';
 import type { Logger } from './logger';
 import { type ReplicaModelObservation, desiredStatus, sameStatus } from './model-status';
-import { type ReplicaModel, planReplica } from './replica-plan';
+import { type ReplicaModel, isFrom, planReplica } from './replica-plan';
 import { type Replica, replicasOf } from './replicas';
 import { ReplicaRequestError, ReplicaUnreachableError } from './repository-client';
 
@@ -190,11 +191,11 @@ export class Reconciler {
   #startLoad(key: string, replica: Replica, repository: ReplicaRepository, model: DesiredModel, flightKey: string): void {
     this.#inFlight.set(flightKey, model.storageUri);
     const started = this.#now();
-    this.deps.log.info('loading model', { inferenceService: key, replica: replica.name, model: model.name, storageUri: model.storageUri });
+    this.deps.log.info('loading model', { inferenceService: key, replica: replica.name, model: model.name, storageUri: redactUri(model.storageUri) });
     repository.load(model.name, model.storageUri).then(
       () => {
         this.#failures.delete(flightKey);
-        this.deps.log.info('loaded model', { inferenceService: key, replica: replica.name, model: model.name, storageUri: model.storageUri, ms: this.#now() - started });
+        this.deps.log.info('loaded model', { inferenceService: key, replica: replica.name, model: model.name, storageUri: redactUri(model.storageUri), ms: this.#now() - started });
       },
       (error: unknown) => {
         if (error instanceof ReplicaRequestError) {
@@ -224,11 +225,11 @@ export class Reconciler {
     const base = { replica: outcome.replica.name, ready: outcome.replica.ready };
     if (outcome.rows === undefined) return { ...base, loaded: false, unreachable: true };
     const row = outcome.rows.find((r) => r.name === model.name);
-    const loaded = row?.state === 'READY' && row.storageUri === model.storageUri;
+    const loaded = row?.state === 'READY' && isFrom(row, model.storageUri);
     if (loaded) return { ...base, loaded };
     const failure = this.#failures.get(`${key}|${outcome.replica.url}|${model.name}`);
     if (failure !== undefined && failure.storageUri === model.storageUri) return { ...base, loaded, failure: failure.reason };
-    if (row?.state === 'UNAVAILABLE' && row.storageUri === model.storageUri && row.reason !== '') return { ...base, loaded, failure: row.reason };
+    if (row?.state === 'UNAVAILABLE' && isFrom(row, model.storageUri) && row.reason !== '') return { ...base, loaded, failure: row.reason };
     return { ...base, loaded };
   }
 

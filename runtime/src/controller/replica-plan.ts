@@ -1,3 +1,4 @@
+import { storageUriDigest } from '../models/storage/model-uri';
 import type { DesiredModel } from './desired-state';
 
 /** One row of a replica's repository index, as the controller needs it. */
@@ -6,8 +7,21 @@ export interface ReplicaModel {
   /** Triton's states: LOADING, READY, UNAVAILABLE; empty for a folder that was never loaded. */
   readonly state: string;
   readonly reason: string;
-  /** Where the loaded (or loading) version came from. */
+  /** Where the loaded (or loading) version came from, as the replica shows it (kfs-runtime redacts credentials). */
   readonly storageUri?: string;
+  /** SHA-256 (hex) of that storage URI as it was given, where the replica reports one (kfs-runtime does). */
+  readonly storageUriSha256?: string;
+}
+
+/**
+ * Whether the replica's row is of the version at `storageUri`: by the URI's digest where the
+ * replica reports one (its `storage_uri` is redacted, so a URI with a credential in it would never
+ * match), else by the URI itself.
+ */
+export function isFrom(row: ReplicaModel | undefined, storageUri: string): boolean {
+  if (row === undefined) return false;
+  if (row.storageUriSha256 !== undefined) return row.storageUriSha256 === storageUriDigest(storageUri);
+  return row.storageUri === storageUri;
 }
 
 export interface ReplicaPlan {
@@ -33,7 +47,7 @@ export function planReplica(desired: readonly DesiredModel[], reported: readonly
   const loading: string[] = [];
   for (const model of desired) {
     const row = byName.get(model.name);
-    const sameSource = row?.storageUri === model.storageUri;
+    const sameSource = isFrom(row, model.storageUri);
     if (row !== undefined && sameSource && row.state === 'READY') continue;
     if (row !== undefined && sameSource && row.state === 'LOADING') {
       loading.push(model.name);

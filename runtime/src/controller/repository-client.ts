@@ -27,7 +27,8 @@ export interface RepositoryClientOptions {
  * The v2 model repository extension of one replica (Triton's REST paths, which kfs-runtime serves):
  * `POST /v2/repository/index`, `POST /v2/repository/models/{m}/load|unload`. The storage URI travels
  * in the load request's `parameters` (Triton's place for load options), as `storage_uri`, and the
- * index reports it back per model, so a restarted controller can tell which version a replica holds.
+ * index reports it back per model (redacted, with the SHA-256 of the URI as given), so a restarted
+ * controller can tell which version a replica holds.
  */
 export class RepositoryClient {
   readonly #requestTimeoutMs: number;
@@ -46,6 +47,7 @@ export class RepositoryClient {
       state: typeof row.state === 'string' ? row.state : '',
       reason: typeof row.reason === 'string' ? row.reason : '',
       ...(typeof row.storage_uri === 'string' ? { storageUri: row.storage_uri } : {}),
+      ...(typeof row.storage_uri_sha256 === 'string' ? { storageUriSha256: row.storage_uri_sha256 } : {}),
     }));
   }
 

@@ -6,7 +6,7 @@ import { parseModelUri, redactUri, storageScheme } from './storage/model-uri';
 import { pvcLocalPath } from './storage/pvc';
 import { type StorageOptions, type StorageSettings, positiveIntegerFromEnv, resolveStorageSettings } from './storage/storage-options';
 
-export { storageScheme, redactUri, SUPPORTED_SCHEMES } from './storage/model-uri';
+export { storageScheme, redactUri, storageUriDigest, SUPPORTED_SCHEMES } from './storage/model-uri';
 export { StorageError, StorageErrorKind } from './storage/storage-error';
 export type { StorageOptions, StorageLogger } from './storage/storage-options';
 

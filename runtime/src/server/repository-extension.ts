@@ -3,7 +3,7 @@ import { ErrorKind, InferenceServerError, invalidArgument, unknownModel } from '
 import { ModelState } from '../models/model';
 import { isValidModelName } from '../models/model-name';
 import type { ModelEntry, ModelRepository } from '../models/model-repository';
-import { localizeModelUri, normalizeModelUri, storageScheme } from '../models/storage';
+import { localizeModelUri, normalizeModelUri, redactUri, storageScheme, storageUriDigest } from '../models/storage';
 
 /** One row of the repository index, as Triton's `RepositoryIndexResponse.ModelIndex`. */
 export interface RepositoryIndexEntry {
@@ -13,11 +13,16 @@ export interface RepositoryIndexEntry {
   readonly state: string;
   readonly reason: string;
   /**
-   * Where the listed version was loaded from, as it was given (REST only; an extension of Triton's
-   * row). The TrainedModel controller compares it with the TrainedModel's storageUri to tell a
-   * current model from one that must be swapped, also after the controller restarts.
+   * Where the listed version was loaded from, redacted: no `user:password@` and no query string,
+   * which for presigned and SAS URLs is the credential (REST only; an extension of Triton's row).
    */
   readonly storage_uri?: string;
+  /**
+   * SHA-256 (hex) of the storage URI exactly as given. The TrainedModel controller compares it with
+   * its TrainedModel's storageUri to tell a current model from one that must be swapped, also after
+   * it restarts, without the index ever showing a credential.
+   */
+  readonly storage_uri_sha256?: string;
 }
 
 /** Options of {@link RepositoryExtension}. */
@@ -118,6 +123,7 @@ function indexRow(entry: ModelEntry): RepositoryIndexEntry {
     ...(entry.model?.version === undefined ? {} : { version: entry.model.version }),
     state: entry.state,
     reason: entry.reason ?? '',
-    storage_uri: entry.uri,
+    storage_uri: redactUri(entry.uri),
+    storage_uri_sha256: storageUriDigest(entry.uri),
   };
 }

@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
 import { AdmissionVerdict, computeDesiredState, renderModelConfig } from '../../../runtime/src/controller/desired-state';
 import type { TrainedModelObject } from '../../../runtime/src/controller/kube-objects';
 import { MMS, trainedModel } from './fixtures';
-import { planReplica } from '../../../runtime/src/controller/replica-plan';
+import { isFrom, planReplica } from '../../../runtime/src/controller/replica-plan';
 import { replicasOf } from '../../../runtime/src/controller/replicas';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 describe('computeDesiredState: admission is a pure function of the TrainedModels', () => {
   test('admits in creation order while the memory fits; the first that does not fit is rejected with the numbers', () => {
@@ -118,6 +121,24 @@ describe('planReplica: what one replica must do', () => {
       { name: 'folder', state: '', reason: '' },
     ]);
     expect(plan.unloads).toEqual(['x', 'y']);
+  });
+
+  test('a replica that reports digests is matched by the digest of the URI, so a URI with a credential in its query is still current', () => {
+    const presigned = 'https://store.example/models/a.onnx?X-Amz-Signature=0123abcd';
+    const [model] = computeDesiredState(MMS, [trainedModel('a', '1Mi', { storageUri: presigned })]).models;
+    const row = (storageUri: string) => ({ name: 'a', state: 'READY', reason: '', storageUri: 'https://store.example/models/a.onnx?<redacted>', storageUriSha256: sha256(storageUri) });
+    expect(isFrom(row(presigned), presigned)).toBe(true);
+    expect(planReplica([model!], [row(presigned)]).loads).toEqual([]);
+    // Same redacted form, another signature: another URI, so the model is loaded from the new one.
+    expect(isFrom(row(presigned.replace('0123abcd', '4567ef01')), presigned)).toBe(false);
+    expect(planReplica([model!], [row(presigned.replace('0123abcd', '4567ef01'))]).loads).toEqual([model]);
+  });
+
+  test('a replica without digests (another v2 server) is matched by the URI it reports', () => {
+    expect(isFrom({ name: 'a', state: 'READY', reason: '', storageUri: 's3://models/a' }, 's3://models/a')).toBe(true);
+    expect(isFrom({ name: 'a', state: 'READY', reason: '', storageUri: 's3://models/a' }, 's3://models/a2')).toBe(false);
+    expect(isFrom({ name: 'a', state: 'READY', reason: '' }, 's3://models/a')).toBe(false);
+    expect(isFrom(undefined, 's3://models/a')).toBe(false);
   });
 
   test('nothing to do when the replica serves exactly the desired models', () => {

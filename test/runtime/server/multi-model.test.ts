@@ -1,11 +1,15 @@
 /** @jest-environment <rootDir>/test/runtime/helpers/onnx-environment.js */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { type RunningServer, startServer } from '../../../runtime/src';
 import { ModelRepository } from '../../../runtime/src/models/model-repository';
 import { RepositoryExtension } from '../../../runtime/src/server/repository-extension';
-import { IDENTITY_DIR, IRIS_DIR, MLP_DIR } from '../helpers/paths';
+import { IDENTITY_DIR, IRIS_DIR, IRIS_FILE, MLP_DIR } from '../helpers/paths';
 import { postJson, request } from '../helpers/test-server';
 
 /**
@@ -13,7 +17,41 @@ import { postJson, request } from '../helpers/test-server';
  * model is (`storage_uri`), an index that reports it back, and `--model-config` startup.
  */
 
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
 const IRIS_REQUEST = { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], data: [5.1, 3.5, 1.4, 0.2] }] };
+
+describe('the index and storage URIs that hold a credential', () => {
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    server = await startServer({ models: [], modelConfigFile: '/nonexistent/models.json', host: '127.0.0.1', httpPort: 0, grpcPort: 0, logLevel: 'silent' });
+    await server.modelsLoaded;
+  });
+  afterAll(() => server?.close());
+
+  it('never shows the credential of a presigned URL in the index: the query is redacted, and the SHA-256 of the URI stands in for it', async () => {
+    const signature = 'X-Amz-Signature=9f86d081884c7d659a2feaa0c55ad015';
+    const store: Server = createServer((incoming, response) => {
+      // Like a presigned object URL: no signature, no model.
+      if (incoming.url !== `/bucket/iris.onnx?${signature}`) return void response.writeHead(403).end();
+      response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(readFileSync(IRIS_FILE));
+    });
+    await new Promise<void>((resolve) => store.listen(0, '127.0.0.1', resolve));
+    try {
+      const presigned = `http://127.0.0.1:${(store.address() as AddressInfo).port}/bucket/iris.onnx?${signature}`;
+      expect((await postJson(server, '/v2/repository/models/tm-presigned/load', { parameters: { storage_uri: presigned } })).status).toBe(200);
+      const index = await postJson(server, '/v2/repository/index', {});
+      expect(index.body).toEqual([
+        { name: 'tm-presigned', state: 'READY', reason: '', storage_uri: presigned.replace(signature, '<redacted>'), storage_uri_sha256: sha256(presigned) },
+      ]);
+      expect(JSON.stringify(index.body)).not.toContain('9f86d081');
+    } finally {
+      store.closeAllConnections();
+      await new Promise((resolve) => store.close(resolve));
+    }
+  });
+});
 
 describe('load with a storage_uri parameter', () => {
   let server: RunningServer;
@@ -24,9 +62,11 @@ describe('load with a storage_uri parameter', () => {
   });
   afterAll(() => server?.close());
 
-  it('loads a model by name from the given URI, and the index reports that URI back as given', async () => {
+  it('loads a model by name from the given URI, and the index reports that URI back with its SHA-256', async () => {
     expect(await postJson(server, '/v2/repository/models/tm-iris/load', { parameters: { storage_uri: IRIS_DIR } })).toMatchObject({ status: 200, body: {} });
-    expect((await postJson(server, '/v2/repository/index', {})).body).toEqual([{ name: 'tm-iris', version: '1', state: 'READY', reason: '', storage_uri: IRIS_DIR }]);
+    expect((await postJson(server, '/v2/repository/index', {})).body).toEqual([
+      { name: 'tm-iris', version: '1', state: 'READY', reason: '', storage_uri: IRIS_DIR, storage_uri_sha256: sha256(IRIS_DIR) },
+    ]);
     const inferred = await postJson(server, '/v2/models/tm-iris/infer', IRIS_REQUEST);
     expect(inferred.status).toBe(200);
     expect((inferred.body as { model_name: string }).model_name).toBe('tm-iris');
@@ -87,8 +127,8 @@ describe('--model-config (multi-model startup)', () => {
       await server.modelsLoaded;
       expect((await request(server, 'GET', '/v2/health/ready')).status).toBe(200);
       expect((await postJson(server, '/v2/repository/index', {})).body).toEqual([
-        { name: 'a-iris', version: '1', state: 'READY', reason: '', storage_uri: IRIS_DIR },
-        { name: 'b-mlp', version: '1', state: 'READY', reason: '', storage_uri: MLP_DIR },
+        { name: 'a-iris', version: '1', state: 'READY', reason: '', storage_uri: IRIS_DIR, storage_uri_sha256: sha256(IRIS_DIR) },
+        { name: 'b-mlp', version: '1', state: 'READY', reason: '', storage_uri: MLP_DIR, storage_uri_sha256: sha256(MLP_DIR) },
       ]);
     } finally {
       await server.close();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unsafeRelativePathReason } from './safe-path';
@@ -65,6 +66,14 @@ export function parseModelUri(uri: string, cwd: string = process.cwd()): ModelLo
  */
 export function redactUri(uri: string): string {
   return uri.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/@?#]*@/, '$1***@').replace(/\?[^#]*/, '?<redacted>').replace(/#.*$/, '');
+}
+
+/**
+ * A fingerprint of a URI as given (SHA-256, hex): two URIs can be told apart by it without either
+ * being shown, where the URI itself may hold a credential (see {@link redactUri}).
+ */
+export function storageUriDigest(uri: string): string {
+  return createHash('sha256').update(uri).digest('hex');
 }
 
 function splitFirstSegment(rest: string): [string, string] {

@@ -1,8 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
 import { describeWithKubeTools } from '../../harness/describe-with-kube-tools';
 import { findFreeLoopbackPort } from '../../harness/free-port';
 import { eventually, ISVC, MultiModelCluster, NAMESPACE, type PredictorReplica } from './helpers/multi-model-cluster';
 import { reportPodStatus } from './helpers/predictor-pods';
 import type { LoggedProcess } from './helpers/logged-process';
+import { IRIS_DIR } from '../helpers/paths';
 
 /**
  * Scalable multi-model serving end to end: a real kube-apiserver + etcd with the chart's manifests
@@ -271,5 +276,36 @@ describeWithKubeTools('TrainedModel controller: 3 kfs-runtime replicas, models i
     await converged('m24 served under the new leader', desired);
     const lease = await mm.cluster.admin.get(`/apis/coordination.k8s.io/v1/namespaces/${NAMESPACE}/leases/kfs-model-controller`);
     expect(lease.spec.holderIdentity).toBe(standby.name);
+  }, 120_000);
+
+  test('a model at a presigned URL is loaded once per replica, and neither the index nor the controller shows its signature', async () => {
+    const signature = 'X-Amz-Signature=5e884898da28047151d0e56f8dc62927';
+    const store = createServer((request, response) => {
+      // Like a presigned object URL: without the signature, no model.
+      if (request.url !== `/models/iris.onnx?${signature}`) return void response.writeHead(403).end();
+      response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(readFileSync(path.join(IRIS_DIR, '1', 'model.onnx')));
+    });
+    await new Promise<void>((resolve) => store.listen(0, '127.0.0.1', resolve));
+    try {
+      const presigned = `http://127.0.0.1:${(store.address() as AddressInfo).port}/models/iris.onnx?${signature}`;
+      await mm.applyTrainedModel('m26', presigned);
+      desired = [...desired, 'm26'];
+      await converged('m26 served from its presigned URL', desired);
+      // Another change makes the controller compare every model with the replicas' (redacted) index
+      // again: a controller that compared URIs would now load m26 again, and again.
+      await mm.applyTrainedModel('m27', uris.get('m27')!);
+      desired = [...desired, 'm27'];
+      await converged('m27 served too', desired);
+      for (const replica of mm.replicas) {
+        expect(replica.server.loads('m26')).toBe(1);
+        expect((await replica.server.index()).find((row) => row.name === 'm26')?.storage_uri).toBe(presigned.replace(signature, '<redacted>'));
+      }
+      const leader = mm.controllers.find((c) => c.running)!;
+      expect(leader.linesWith('loading model', { model: 'm26', storageUri: presigned.replace(signature, '<redacted>') })).toHaveLength(mm.replicas.length);
+      expect(JSON.stringify(mm.controllers.flatMap((c) => c.lines()))).not.toContain('5e884898');
+    } finally {
+      store.closeAllConnections();
+      await new Promise((resolve) => store.close(resolve));
+    }
   }, 120_000);
 });

@@ -157,14 +157,14 @@ export class SinkConnection {
     });
     socket.on('timeout', () => {
       if (this.#socket !== socket || this.#inFlight.length > 0) return;
-      this.#detach(new SinkRequestError('idle', false));
+      this.#forgetSocket();
       socket.destroy();
     });
     socket.on('error', (error) => (lastError = error));
     socket.on('close', () => {
       if (this.#socket !== socket) return;
       if (this.#inFlight.length === 0) {
-        this.#detach(new SinkRequestError('closed while idle', false));
+        this.#forgetSocket();
         return;
       }
       try {
@@ -184,7 +184,7 @@ export class SinkConnection {
     this.#sentAt.shift();
     if (request === undefined) {
       // An answer to nothing: the connection cannot be trusted.
-      this.#detach(new SinkRequestError('unsolicited answer', false));
+      this.#forgetSocket();
       socket.destroy();
       return;
     }
@@ -221,12 +221,17 @@ export class SinkConnection {
     this.#deadline.unref();
   }
 
-  /** Forgets the socket and fails every request in flight with `error`. */
-  #detach(error: SinkRequestError): void {
+  /** Forgets the socket (the next send connects again) and its answer deadline. */
+  #forgetSocket(): void {
     this.#socket = undefined;
     this.#keepsAlive = false;
     clearTimeout(this.#deadline);
     this.#deadline = undefined;
+  }
+
+  /** Forgets the socket and fails every request in flight with `error`. */
+  #detach(error: SinkRequestError): void {
+    this.#forgetSocket();
     const failed = this.#inFlight.splice(0);
     this.#sentAt.length = 0;
     for (const request of failed) request.settle(error);

@@ -9,16 +9,22 @@ const ROOT = path.resolve(__dirname, '..');
 /** A kfs-runtime server in its own process, as in production, on loopback ports picked here. */
 export interface RuntimeProcess {
   readonly http: string;
-  /** CPU seconds (user + system) the server process has used so far, from /proc (Linux). */
+  /** CPU seconds (user + system) the server process has used so far, all its threads, from /proc (Linux). */
   cpuSeconds(): number;
+  /**
+   * CPU seconds of the process's main thread alone (the event loop), from /proc/PID/task/PID: when
+   * it nears one second per second, the event loop is what limits throughput, whatever the other
+   * threads (onnxruntime's, libuv's, V8's GC helpers) use.
+   */
+  mainThreadCpuSeconds(): number;
   /** The server process's resident memory now, bytes (VmRSS). */
   residentBytes(): number;
   stop(): Promise<void>;
 }
 
-/** utime + stime of a process, in seconds (fields 14 and 15 of /proc/PID/stat, in 1/100 s clock ticks). */
-function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** utime + stime of a process or thread, in seconds (fields 14 and 15 of its stat file, in 1/100 s clock ticks). */
+function cpuSecondsFromStat(statFile: string): number {
+  const stat = readFileSync(statFile, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
@@ -41,7 +47,7 @@ export async function startRuntimeProcess(args: readonly string[]): Promise<Runt
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline && child.exitCode === null) {
     const ready = await fetch(`${http}/v2/health/ready`).then((response) => response.status === 200, () => false);
-    if (ready) return { http, stop, cpuSeconds: () => processCpuSeconds(child.pid!), residentBytes: () => residentMemory(child.pid!).rssBytes };
+    if (ready) return { http, stop, cpuSeconds: () => cpuSecondsFromStat(`/proc/${child.pid}/stat`), mainThreadCpuSeconds: () => cpuSecondsFromStat(`/proc/${child.pid}/task/${child.pid}/stat`), residentBytes: () => residentMemory(child.pid!).rssBytes };
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   await stop();

@@ -26,7 +26,7 @@ import { createServer, type Server } from 'node:http';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { lengthDelimitedFields } from '../runtime/src/tracing/otlp/otlp-response';
-import { startRuntimeProcess } from './kfs-runtime-process';
+import { type RuntimeProcess, startRuntimeProcess } from './kfs-runtime-process';
 import { RawHttpConnection, rawPost } from './raw-http-client';
 import { RawHttpSink } from './raw-http-sink';
 
@@ -47,8 +47,10 @@ interface Run {
   readonly requestsPerSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
-  /** Server CPU time per request (user + system), microseconds. */
+  /** Server CPU time per request (user + system, all threads), microseconds. */
   readonly serverCpuUs: number;
+  /** The server's main thread (event loop) alone, microseconds per request. */
+  readonly eventLoopCpuUs: number;
   /** Rows per model run over the server's life (warm-up included), from its statistics. */
   readonly rowsPerRun?: number;
   /** Requests answered over the whole load, warm-up included. */
@@ -69,7 +71,7 @@ async function rowsPerRun(base: string, model: string): Promise<number> {
 }
 
 /** `callers` loops sending `send` back to back for DURATION_MS after a warm-up; latencies of the measured part. */
-async function load(callers: number, send: () => Promise<void>, serverCpuSeconds: () => number): Promise<Run> {
+async function load(callers: number, send: () => Promise<void>, server: Pick<RuntimeProcess, 'cpuSeconds' | 'mainThreadCpuSeconds'>): Promise<Run> {
   let answered = 0;
   const loop = async (ms: number, latencies: number[] | undefined) => {
     const deadline = performance.now() + ms;
@@ -87,13 +89,15 @@ async function load(callers: number, send: () => Promise<void>, serverCpuSeconds
   await loop(WARMUP_MS, undefined);
   const latencies: number[] = [];
   const started = performance.now();
-  const cpuBefore = serverCpuSeconds();
+  const cpuBefore = server.cpuSeconds();
+  const eventLoopBefore = server.mainThreadCpuSeconds();
   await loop(DURATION_MS, latencies);
   const seconds = (performance.now() - started) / 1000;
-  const serverCpuUs = ((serverCpuSeconds() - cpuBefore) * 1e6) / latencies.length;
+  const serverCpuUs = ((server.cpuSeconds() - cpuBefore) * 1e6) / latencies.length;
+  const eventLoopCpuUs = ((server.mainThreadCpuSeconds() - eventLoopBefore) * 1e6) / latencies.length;
   latencies.sort((a, b) => a - b);
   const quantile = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
-  return { requestsPerSecond: latencies.length / seconds, p50Ms: quantile(0.5), p99Ms: quantile(0.99), serverCpuUs, answered };
+  return { requestsPerSecond: latencies.length / seconds, p50Ms: quantile(0.5), p99Ms: quantile(0.99), serverCpuUs, eventLoopCpuUs, answered };
 }
 
 /** A caller's request function over raw keep-alive connections (see RawHttpConnection), and how to close them. */
@@ -160,7 +164,7 @@ async function mlpRun(extraArgs: string[]): Promise<Run> {
     const row = new Float32Array(784).map((_, i) => (i % 255) / 255);
     const client = binaryInfer(server.http, 'mlp', { name: 'input', datatype: 'FP32', shape: [1, 784], bytes: Buffer.from(row.buffer) }, 'logits');
     try {
-      const run = await load(MLP_CALLERS, client.send, server.cpuSeconds);
+      const run = await load(MLP_CALLERS, client.send, server);
       return { ...run, rowsPerRun: await rowsPerRun(server.http, 'mlp') };
     } finally {
       client.close();
@@ -227,7 +231,7 @@ async function irisRun(extraArgs: string[], sink?: { received: () => number }, r
     const body = Buffer.from(JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], data: [6.0, 2.9, 4.9, 1.6] }] }));
     const client = poster(server.http, '/v2/models/iris/infer', body, { 'content-type': 'application/json' });
     try {
-      run = { ...(await load(IRIS_CALLERS, client.send, server.cpuSeconds)), residentMb: server.residentBytes() / 1e6 };
+      run = { ...(await load(IRIS_CALLERS, client.send, server)), residentMb: server.residentBytes() / 1e6 };
     } finally {
       client.close();
     }
@@ -256,14 +260,14 @@ function delivery(run: Run): string {
 
 function line(label: string, run: Run, unit: string, baseline: Run): string {
   const ratio = run.requestsPerSecond / baseline.requestsPerSecond;
-  return `    ${label.padEnd(38)} ${run.requestsPerSecond.toFixed(0).padStart(7)} ${unit}  p50 ${run.p50Ms.toFixed(2).padStart(7)} ms  p99 ${run.p99Ms.toFixed(2).padStart(7)} ms  server CPU ${run.serverCpuUs.toFixed(0).padStart(5)} us/req  ${ratio.toFixed(2)}x${run.rowsPerRun === undefined ? '' : `  ${run.rowsPerRun.toFixed(1)} rows/run`}`;
+  return `    ${label.padEnd(38)} ${run.requestsPerSecond.toFixed(0).padStart(7)} ${unit}  p50 ${run.p50Ms.toFixed(2).padStart(7)} ms  p99 ${run.p99Ms.toFixed(2).padStart(7)} ms  server CPU ${run.serverCpuUs.toFixed(0).padStart(5)} us/req (event loop ${run.eventLoopCpuUs.toFixed(0)})  ${ratio.toFixed(2)}x${run.rowsPerRun === undefined ? '' : `  ${run.rowsPerRun.toFixed(1)} rows/run`}`;
 }
 
 /** A feature's line: its run, and the server CPU it adds per request over the baseline. */
 function cpuLine(label: string, run: Run, baseline: Run): string {
-  const added = run.serverCpuUs - baseline.serverCpuUs;
+  const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(0)}`;
   const memory = run.residentMb === undefined ? '' : `, RSS ${run.residentMb.toFixed(0)} MB`;
-  return `${line(label, run, 'req/s', baseline)}  (${added >= 0 ? '+' : ''}${added.toFixed(0)} us/req CPU${memory})`;
+  return `${line(label, run, 'req/s', baseline)}  (${signed(run.serverCpuUs - baseline.serverCpuUs)} us/req CPU, event loop ${signed(run.eventLoopCpuUs - baseline.eventLoopCpuUs)}${memory})`;
 }
 
 /**

@@ -21,7 +21,8 @@ import type { TracingOptions } from './tracing-options';
  * Spans follow OpenTelemetry's data model and semantic conventions and reach any OpenTelemetry
  * collector, but are made here rather than by the OpenTelemetry SDK: the SDK cost more CPU per
  * request than the request itself (span objects, context objects, and a queue of them that survives
- * into the old generation). Here a span is a few fields until it ends and its run of 64 is encoded, then protobuf bytes.
+ * into the old generation). Here a span is a few fields until it ends, and protobuf bytes once the
+ * exporter encodes it with the run of spans it ended in.
  *
  * Only constructed when tracing is configured: with tracing off there is no hook, no interceptor
  * and no observer, so requests pay nothing for it.

@@ -62,8 +62,9 @@ export const ENCODE_RUN = 64;
 /**
  * Exports spans over OTLP/HTTP with protobuf bodies, in batches, off the request path. Ended spans
  * are encoded into the open batch in runs of {@link ENCODE_RUN}, so what waits for export is bytes,
- * not objects the garbage collector would have to carry into its old generation. A batch goes out when it holds
- * `maxBatchSpans`, or `scheduledDelayMs` after its first span; one export is in flight at a time.
+ * not objects the garbage collector would have to carry into its old generation. A batch goes out
+ * when it holds `maxBatchSpans`, or `scheduledDelayMs` after its first span; one export is in
+ * flight at a time.
  * Spans past `maxQueuedSpans`, batches the collector refuses, and batches still failing after
  * `maxAttempts` are dropped and reported, never silently.
  */
